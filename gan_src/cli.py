@@ -1,0 +1,106 @@
+"""Command line: ``python -m gan_src train --dataset mnist --epochs N --out DIR [--resume] [--dry-run]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from . import checkpoint
+from .data import DataNotFoundError, load_mnist
+from .losses import OBJECTIVES
+from .models import mnist_discriminator, mnist_generator, mnist_p_z
+from .train import UPDATES, TrainConfig, TrainingDiverged, train
+
+DATASETS = ("mnist",)
+DRY_RUN = {"epochs": 1, "steps_per_epoch": 3}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line (and exit code 2), without the usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _count(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m gan_src", description="Generative Adversarial Nets (Goodfellow et al., 2014).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    t = commands.add_parser("train", help="train G and D by Algorithm 1", description=(
+        "Train the paper's GAN. Defaults are the authors' mnist.yaml: batch 100, SGD lr 0.1 "
+        "decayed by 1.000004 per step, momentum 0.5 -> 0.7, simultaneous D/G updates with k = 1."))
+    t.add_argument("--dataset", choices=DATASETS, default="mnist")
+    t.add_argument("--epochs", type=_count(1), default=1, help="train until this many epochs in total")
+    t.add_argument("--out", type=Path, help="run folder for checkpoint.pt and metrics.jsonl (default runs/DATASET)")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    t.add_argument("--dry-run", action="store_true", help="3 steps of 1 epoch into a temporary folder: a smoke test")
+    t.add_argument("--update", choices=UPDATES, default="simultaneous",
+                   help="simultaneous: the authors' code; alternating: Algorithm 1 as printed")
+    t.add_argument("--objective", choices=OBJECTIVES, default="non_saturating", help="G's loss (Section 3)")
+    t.add_argument("--k", type=_count(1), default=1, help="D steps per G step (alternating only)")
+    t.add_argument("--lr", type=float, default=0.1)
+    t.add_argument("--batch-size", "-m", dest="m", type=_count(1), default=100)
+    t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (default: $GAN_SRC_DATA, else a cache)")
+    t.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _train(args: argparse.Namespace) -> None:
+    cfg = TrainConfig(epochs=args.epochs, m=args.m, k=args.k, update=args.update,
+                      objective=args.objective, lr=args.lr, seed=args.seed,
+                      steps_per_epoch=args.steps_per_epoch)
+    out = args.out or Path("runs") / args.dataset
+    if args.dry_run:
+        cfg = replace(cfg, **DRY_RUN)
+        out = Path(tempfile.mkdtemp(prefix="gan_src-dry-run-"))
+    if args.resume:
+        done = checkpoint.load(out / checkpoint.CHECKPOINT_NAME)["epoch"]
+        print(f"resuming {out} after epoch {done} (its saved settings; target {cfg.epochs} epochs)")
+    splits = load_mnist(args.data)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    G = mnist_generator(splits.train.mean(0), generator=gen)
+    D = mnist_discriminator(generator=gen)
+    history = train(G, D, splits.train, mnist_p_z, cfg, out=out, resume=args.resume,
+                    device=args.device, progress=not args.no_progress)
+    for row in history[-3:]:
+        print(f"epoch {row['epoch']}: D loss {row['d_loss']:.4f}  G loss {row['g_loss']:.4f}  "
+              f"D(x) {row['D_real']:.3f}  D(G(z)) {row['D_fake']:.3f}  {row['seconds']:.1f} s")
+    print(f"checkpoint: {out / checkpoint.CHECKPOINT_NAME}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "train":
+            _train(args)
+    except (checkpoint.CheckpointError, DataNotFoundError, ValueError) as err:
+        print(f"{parser.prog}: error: {err}", file=sys.stderr)
+        return 2
+    except TrainingDiverged as err:
+        print(f"{parser.prog}: training diverged: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; continue with --resume from the last finished epoch", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,94 @@
+"""G and D (Section 3): the paper's MNIST networks and small MLPs for toy problems.
+
+The MNIST architectures follow the authors' ``mnist.yaml``:
+
+- G: z (100) -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid, weights U(-0.05, 0.05),
+  output bias = logit of the per-pixel training mean. Noise enters only at the
+  bottom layer and G has no dropout (Section 5).
+- D: maxout 240 units x 5 pieces -> maxout 240 x 5 -> 1 logit, weights
+  U(-0.005, 0.005), dropout on every layer's input (0.2 on pixels, 0.5 later).
+
+D returns a *logit*; D(x) = sigmoid(logit). Every loss works on logits.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .data import uniform_noise
+
+Z_DIM = 100
+X_DIM = 784
+
+
+class Maxout(nn.Module):
+    """A maxout layer (Goodfellow et al., 2013): ``units`` maxima over ``pieces`` linear pieces."""
+
+    def __init__(self, in_features: int, units: int, pieces: int) -> None:
+        super().__init__()
+        self.units, self.pieces = units, pieces
+        self.linear = nn.Linear(in_features, units * pieces)
+
+    def forward(self, x: Tensor) -> Tensor:
+        # pylearn2 groups consecutive pieces: unit j is the max over columns j*pieces ... j*pieces+pieces-1.
+        return self.linear(x).view(-1, self.units, self.pieces).amax(dim=2)
+
+
+def _init_uniform(module: nn.Module, r: float, generator: torch.Generator | None) -> None:
+    """``irange: r`` in pylearn2: weights U(-r, r), biases zero."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.uniform_(layer.weight, -r, r, generator=generator)
+            nn.init.zeros_(layer.bias)
+
+
+def mnist_generator(pixel_mean: Tensor | None = None, generator: torch.Generator | None = None) -> nn.Sequential:
+    """The paper's MNIST G: 100 -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid (2,503,984 parameters).
+
+    ``pixel_mean`` (784 values in [0, 1]) sets the output bias to its logit, clipped
+    to [1e-7, 1 - 1e-7] as pylearn2's ``init_sigmoid_bias_from_marginals`` does.
+    """
+    G = nn.Sequential(
+        nn.Linear(Z_DIM, 1200), nn.ReLU(),
+        nn.Linear(1200, 1200), nn.ReLU(),
+        nn.Linear(1200, X_DIM), nn.Sigmoid(),
+    )
+    _init_uniform(G, 0.05, generator)
+    if pixel_mean is not None:
+        with torch.no_grad():
+            G[4].bias.copy_(torch.logit(pixel_mean.clamp(1e-7, 1 - 1e-7)))
+    return G
+
+
+def mnist_discriminator(generator: torch.Generator | None = None) -> nn.Sequential:
+    """The paper's MNIST D: maxout 240x5 -> maxout 240x5 -> 1 logit (1,231,441 parameters)."""
+    D = nn.Sequential(
+        nn.Dropout(0.2), Maxout(X_DIM, 240, 5),
+        nn.Dropout(0.5), Maxout(240, 240, 5),
+        nn.Dropout(0.5), nn.Linear(240, 1),
+        nn.Flatten(0),
+    )
+    _init_uniform(D, 0.005, generator)
+    return D
+
+
+def mlp(in_dim: int, out_dim: int, hidden: int = 64, depth: int = 2) -> nn.Sequential:
+    """A small ReLU MLP for the 1-D and 2-D problems: G (noise -> x) or D (x -> logit)."""
+    layers: list[nn.Module] = []
+    width = in_dim
+    for _ in range(depth):
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        width = hidden
+    layers.append(nn.Linear(width, out_dim))
+    return nn.Sequential(*layers)
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable scalars."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def mnist_p_z(n: int, generator: torch.Generator) -> Tensor:
+    """p_z for MNIST: 100-d uniform noise with unit variance, U(-sqrt 3, sqrt 3) (``mnist.yaml``)."""
+    return uniform_noise(n, Z_DIM, generator)

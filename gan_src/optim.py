@@ -1,0 +1,63 @@
+"""The paper's optimiser: SGD with classical momentum and the schedules of ``mnist.yaml``.
+
+pylearn2's ``Momentum`` rule is the classical one,
+    v <- mu * v - lr * grad,   theta <- theta + v,
+which differs from ``torch.optim.SGD(momentum=...)`` (v <- mu * v + grad,
+theta <- theta - lr * v) as soon as lr changes from step to step, as it does here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+
+class ClassicalMomentum(torch.optim.Optimizer):
+    """SGD with classical momentum (pylearn2's ``learning_rule.Momentum``, ``nesterov_momentum=False``).
+
+    Set ``group["lr"]`` and ``group["momentum"]`` before each step to follow a schedule.
+    """
+
+    def __init__(self, params: Iterable[nn.Parameter], lr: float, momentum: float) -> None:
+        super().__init__(params, {"lr": lr, "momentum": momentum})
+
+    @torch.no_grad()
+    def step(self, closure=None) -> None:  # noqa: D102 -- torch.optim interface
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params:
+                continue
+            velocities = []
+            for p in params:
+                state = self.state[p]
+                if "velocity" not in state:
+                    state["velocity"] = torch.zeros_like(p)
+                velocities.append(state["velocity"])
+            grads = [p.grad for p in params]
+            torch._foreach_mul_(velocities, group["momentum"])
+            torch._foreach_add_(velocities, grads, alpha=-group["lr"])
+            torch._foreach_add_(params, velocities)
+
+
+def learning_rate(step: int, lr0: float = 0.1, decay: float = 1.000004, floor: float = 1e-6) -> float:
+    """``ExponentialDecay``: lr0 divided by ``decay`` after every minibatch, never below ``floor``.
+
+    From 0.1: 0.0998 after one MNIST epoch (500 steps), 0.0607 after 250 epochs.
+    """
+    return max(lr0 * math.exp(-step * math.log(decay)), floor)  # exp underflows to 0; decay**step overflows
+
+
+def momentum(epoch: int, start: float = 0.5, final: float = 0.7, first: int = 1, saturate: int = 250) -> float:
+    """``MomentumAdjustor``: momentum during epoch ``epoch`` (0-based), rising linearly
+    from ``start`` at epoch ``first`` to ``final`` at epoch ``saturate``."""
+    alpha = min(max((epoch - first) / (saturate - first), 0.0), 1.0)
+    return start * (1 - alpha) + final * alpha
+
+
+def set_hyperparameters(optimizer: torch.optim.Optimizer, lr: float, mu: float) -> None:
+    """Write this step's learning rate and momentum into every parameter group."""
+    for group in optimizer.param_groups:
+        group["lr"], group["momentum"] = lr, mu

@@ -1,0 +1,212 @@
+"""Training by Algorithm 1 (Section 4), and the variant the authors' code ran.
+
+Two update rules, chosen by ``TrainConfig.update``:
+
+- ``"alternating"`` -- Algorithm 1 as printed: k steps of D, each on a fresh
+  minibatch of m data and m noise samples, then one step of G on m fresh noise samples.
+- ``"simultaneous"`` -- the authors' ``adversarial`` code (k = 1): D and G get their
+  gradients from the same minibatch and the same (dropout-perturbed) pass through D,
+  and one optimiser step applies both. D's cost there is half of -V(D, G).
+
+An epoch is one pass over the training set in minibatches of m (500 steps on MNIST).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import torch
+from torch import Tensor, nn
+from tqdm import tqdm
+
+from . import checkpoint
+from .losses import OBJECTIVES, discriminator_loss, generator_loss
+from .optim import ClassicalMomentum, learning_rate, momentum, set_hyperparameters
+
+UPDATES = ("simultaneous", "alternating")
+NoisePrior = Callable[[int, torch.Generator], Tensor]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters; the defaults are the authors' ``mnist.yaml``."""
+
+    epochs: int = 1                # the paper does not record how many epochs its results took
+    m: int = 100                   # minibatch size
+    k: int = 1                     # D steps per G step; "we used k = 1, the least expensive option"
+    update: str = "simultaneous"   # "simultaneous" (authors' code) or "alternating" (Algorithm 1)
+    objective: str = "non_saturating"  # G's loss: "non_saturating" (-log D(G(z))) or "minimax"
+    lr: float = 0.1                # same learning rate for D and G
+    lr_decay: float = 1.000004     # lr divided by this after every step ...
+    lr_floor: float = 1e-6         # ... never below this
+    momentum_start: float = 0.5    # classical momentum, rising linearly ...
+    momentum_final: float = 0.7    # ... to this ...
+    momentum_saturate: int = 250   # ... by this epoch (from epoch 1)
+    seed: int = 0
+    steps_per_epoch: int | None = None  # cap on steps per epoch (dry runs); None = a full pass
+
+    def __post_init__(self) -> None:
+        if self.update not in UPDATES:
+            raise ValueError(f"update must be one of {UPDATES}, not {self.update!r}")
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}, not {self.objective!r}")
+        if self.update == "simultaneous" and self.k != 1:
+            raise ValueError("the simultaneous update has k = 1; use update='alternating' for k > 1")
+        if self.epochs < 0 or self.m < 1 or self.k < 1:
+            raise ValueError("epochs must be >= 0, m and k >= 1")
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite."""
+
+
+def _set_grads(params: Sequence[nn.Parameter], loss: Tensor, retain_graph: bool = False) -> None:
+    for p, g in zip(params, torch.autograd.grad(loss, params, retain_graph=retain_graph)):
+        p.grad = g
+
+
+def simultaneous_step(G: nn.Module, D: nn.Module, x: Tensor, z: Tensor, objective: str) -> tuple[Tensor, ...]:
+    """Gradients for D and G from one minibatch and one pass through D (the authors' code).
+
+    Returns (-V, G's loss, D's logits on x, D's logits on G(z)); gradients are left in ``.grad``.
+    """
+    logits = D(torch.cat([x, G(z)]))
+    real, fake = logits[: len(x)], logits[len(x):]
+    d_loss = discriminator_loss(real, fake)
+    g_loss = generator_loss(fake, objective)
+    _set_grads(list(D.parameters()), 0.5 * d_loss, retain_graph=True)
+    _set_grads(list(G.parameters()), g_loss)
+    return d_loss, g_loss, real, fake
+
+
+def discriminator_step(G: nn.Module, D: nn.Module, opt_D: torch.optim.Optimizer, x: Tensor, z: Tensor) -> tuple[Tensor, ...]:
+    """One inner step of Algorithm 1: ascend V(D, G) in D's parameters."""
+    with torch.no_grad():
+        fake_x = G(z)
+    logits = D(torch.cat([x, fake_x]))
+    real, fake = logits[: len(x)], logits[len(x):]
+    d_loss = discriminator_loss(real, fake)
+    _set_grads(list(D.parameters()), d_loss)
+    opt_D.step()
+    return d_loss, real, fake
+
+
+def generator_step(G: nn.Module, D: nn.Module, opt_G: torch.optim.Optimizer, z: Tensor, objective: str) -> Tensor:
+    """The outer step of Algorithm 1: descend G's loss (D held fixed)."""
+    g_loss = generator_loss(D(G(z)), objective)
+    _set_grads(list(G.parameters()), g_loss)
+    opt_G.step()
+    return g_loss
+
+
+def train(
+    G: nn.Module,
+    D: nn.Module,
+    data: Tensor,
+    p_z: NoisePrior,
+    cfg: TrainConfig,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    device: str | torch.device = "cpu",
+    progress: bool = True,
+) -> list[dict]:
+    """Train G against D on the rows of ``data`` by Algorithm 1; returns the per-epoch metrics.
+
+    With ``out``, every epoch writes ``out/checkpoint.pt`` and ``out/metrics.jsonl``;
+    ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` and ends with
+    the same weights as a run that was never interrupted. A NaN or infinite loss stops
+    the run with :class:`TrainingDiverged`, leaving the last good checkpoint in place.
+    """
+    out = Path(out) if out is not None else None
+    device = torch.device(device)
+    G.to(device).train()
+    D.to(device).train()
+    data = data.to(device)
+    opt_D = ClassicalMomentum(D.parameters(), lr=cfg.lr, momentum=cfg.momentum_start)
+    opt_G = ClassicalMomentum(G.parameters(), lr=cfg.lr, momentum=cfg.momentum_start)
+    rng = torch.Generator().manual_seed(cfg.seed)
+    torch.manual_seed(cfg.seed)  # dropout in D draws from torch's global generator
+    epoch, step, history = 0, 0, []
+
+    if resume:
+        state = checkpoint.load(_checkpoint_path(out))
+        G.load_state_dict(state["G"])
+        D.load_state_dict(state["D"])
+        opt_D.load_state_dict(state["opt_D"])
+        opt_G.load_state_dict(state["opt_G"])
+        checkpoint.restore_rng_states(state["rng_states"], rng)
+        epoch, step, history = state["epoch"], state["step"], state["history"]
+        cfg = replace(TrainConfig(**state["config"]), epochs=cfg.epochs)
+
+    n_batches = len(data) // cfg.m
+    iterations = n_batches if cfg.update == "simultaneous" else n_batches // cfg.k
+    if cfg.steps_per_epoch is not None:
+        iterations = min(iterations, cfg.steps_per_epoch)
+    if iterations == 0:
+        raise ValueError(f"{len(data)} examples make no full step of m={cfg.m} (k={cfg.k})")
+
+    for epoch in range(epoch, cfg.epochs):
+        start = time.perf_counter()
+        batches = torch.randperm(len(data), generator=rng)[: n_batches * cfg.m].view(n_batches, cfg.m).to(device)
+        sums = torch.zeros(4, dtype=torch.float64)
+        bar = tqdm(range(iterations), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=progress)
+        for i in bar:
+            lr, mu = learning_rate(step, cfg.lr, cfg.lr_decay, cfg.lr_floor), momentum(
+                epoch, cfg.momentum_start, cfg.momentum_final, 1, cfg.momentum_saturate)
+            set_hyperparameters(opt_D, lr, mu)
+            set_hyperparameters(opt_G, lr, mu)
+            if cfg.update == "simultaneous":
+                z = p_z(cfg.m, rng).to(device)
+                d_loss, g_loss, real, fake = simultaneous_step(G, D, data[batches[i]], z, cfg.objective)
+                opt_D.step()
+                opt_G.step()
+            else:
+                for j in range(cfg.k):
+                    z = p_z(cfg.m, rng).to(device)
+                    d_loss, real, fake = discriminator_step(G, D, opt_D, data[batches[i * cfg.k + j]], z)
+                g_loss = generator_step(G, D, opt_G, p_z(cfg.m, rng).to(device), cfg.objective)
+            step += 1
+            d, g = d_loss.item(), g_loss.item()
+            if not (math.isfinite(d) and math.isfinite(g)):
+                kept = f"the last good checkpoint is kept in {out}" if out else "no checkpoint was written"
+                raise TrainingDiverged(
+                    f"loss became non-finite at epoch {epoch + 1}, step {i + 1} (D: {d}, G: {g}); {kept}. "
+                    "Try a lower learning rate.")
+            sums += torch.tensor([d, g, torch.sigmoid(real).mean().item(), torch.sigmoid(fake).mean().item()],
+                                 dtype=torch.float64)
+            if i % 10 == 0 or i == iterations - 1:
+                bar.set_postfix(D_loss=f"{d:.3f}", G_loss=f"{g:.3f}", refresh=False)
+        bar.close()
+        mean = (sums / iterations).tolist()
+        history.append({
+            "epoch": epoch + 1, "step": step, "d_loss": mean[0], "g_loss": mean[1],
+            "D_real": mean[2], "D_fake": mean[3], "lr": lr, "momentum": mu,
+            "seconds": time.perf_counter() - start,
+        })
+        if out is not None:
+            checkpoint.save({
+                "format": 1, "config": asdict(cfg), "epoch": epoch + 1, "step": step, "history": history,
+                "G": G.state_dict(), "D": D.state_dict(), "opt_D": opt_D.state_dict(), "opt_G": opt_G.state_dict(),
+                "rng_states": checkpoint.rng_states(rng),
+            }, _checkpoint_path(out))
+            _write_metrics(history, out / "metrics.jsonl")
+    return history
+
+
+def _checkpoint_path(out: Path | None) -> Path:
+    if out is None:
+        raise ValueError("resume needs the run's output folder")
+    return out / checkpoint.CHECKPOINT_NAME
+
+
+def _write_metrics(history: list[dict], path: Path) -> None:
+    """The per-epoch log as JSON lines, rewritten whole so that it always matches the checkpoint."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(row) + "\n" for row in history))
+    os.replace(tmp, path)

@@ -1,0 +1,72 @@
+import torch
+
+from gan_src.models import Maxout, count_parameters, mlp, mnist_discriminator, mnist_generator, mnist_p_z
+
+
+def test_parameter_counts_match_the_authors_mnist_yaml():
+    assert count_parameters(mnist_generator()) == 2_503_984
+    assert count_parameters(mnist_discriminator()) == 1_231_441
+
+
+def test_initialisation_ranges_follow_irange():
+    G = mnist_generator(generator=torch.Generator().manual_seed(0))
+    D = mnist_discriminator(generator=torch.Generator().manual_seed(0))
+    g_weights = [m.weight for m in G if isinstance(m, torch.nn.Linear)]
+    assert all(w.abs().max() <= 0.05 for w in g_weights)
+    assert max(w.abs().max() for w in g_weights) > 0.049  # uniform over the whole range, not smaller
+    d_weights = [p for name, p in D.named_parameters() if name.endswith("weight")]
+    assert all(w.abs().max() <= 0.005 for w in d_weights)
+
+
+def test_init_is_reproducible_from_a_generator():
+    a = mnist_generator(generator=torch.Generator().manual_seed(3))
+    b = mnist_generator(generator=torch.Generator().manual_seed(3))
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_output_bias_is_the_logit_of_the_pixel_mean():
+    mean = torch.linspace(0, 1, 784)
+    G = mnist_generator(pixel_mean=mean)
+    with torch.no_grad():  # zero the weights: G(z) is then sigmoid(bias), the pixel mean
+        for m in G:
+            if isinstance(m, torch.nn.Linear):
+                m.weight.zero_()
+        out = G(torch.zeros(1, 100))[0]
+    assert torch.allclose(out, mean.clamp(1e-7, 1 - 1e-7), atol=1e-6)
+
+
+def test_shapes_and_ranges():
+    G, D = mnist_generator(), mnist_discriminator().eval()
+    z = mnist_p_z(7, torch.Generator().manual_seed(0))
+    x = G(z)
+    assert x.shape == (7, 784) and x.min() >= 0 and x.max() <= 1
+    assert D(x).shape == (7,)
+
+
+def test_noise_has_unit_variance_uniform():
+    z = mnist_p_z(20_000, torch.Generator().manual_seed(0))
+    assert z.abs().max() <= 3**0.5
+    assert abs(z.var().item() - 1) < 0.01
+
+
+def test_maxout_takes_the_max_over_consecutive_pieces():
+    layer = Maxout(2, units=2, pieces=3)
+    with torch.no_grad():
+        layer.linear.weight.copy_(torch.tensor([[1.0, 0], [2, 0], [3, 0], [0, 1], [0, -1], [0, 0]]))
+        layer.linear.bias.zero_()
+    out = layer(torch.tensor([[1.0, 2.0], [-1.0, -2.0]]))
+    assert torch.equal(out, torch.tensor([[3.0, 2.0], [-1.0, 2.0]]))
+
+
+def test_d_uses_dropout_only_in_training():
+    D = mnist_discriminator()
+    x = torch.rand(4, 784)
+    D.eval()
+    assert torch.equal(D(x), D(x))
+    D.train()
+    torch.manual_seed(0)
+    assert not torch.equal(D(x), D(x))
+
+
+def test_mlp_shapes():
+    assert mlp(2, 1, hidden=8, depth=3)(torch.zeros(5, 2)).shape == (5, 1)
