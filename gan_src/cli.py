@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, default=0.1)
     t.add_argument("--batch-size", "-m", dest="m", type=_count(1), default=100)
     t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
+    t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (default: $GAN_SRC_DATA, else a cache)")
     t.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -80,7 +81,7 @@ def _train(args: argparse.Namespace) -> None:
     G = mnist_generator(splits.train.mean(0), generator=gen)
     D = mnist_discriminator(generator=gen)
     history = train(G, D, splits.train, mnist_p_z, cfg, out=out, resume=args.resume,
-                    device=args.device, progress=not args.no_progress)
+                    device=args.device, progress=not args.no_progress, snapshot_every=args.snapshot_every)
     for row in history[-3:]:
         print(f"epoch {row['epoch']}: D loss {row['d_loss']:.4f}  G loss {row['g_loss']:.4f}  "
               f"D(x) {row['D_real']:.3f}  D(G(z)) {row['D_fake']:.3f}  {row['seconds']:.1f} s")

@@ -115,12 +115,14 @@ def train(
     resume: bool = False,
     device: str | torch.device = "cpu",
     progress: bool = True,
+    snapshot_every: int | None = None,
 ) -> list[dict]:
     """Train G against D on the rows of ``data`` by Algorithm 1; returns the per-epoch metrics.
 
     With ``out``, every epoch writes ``out/checkpoint.pt`` and ``out/metrics.jsonl``;
     ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` and ends with
-    the same weights as a run that was never interrupted. A NaN or infinite loss stops
+    the same weights as a run that was never interrupted; ``snapshot_every=n`` also keeps
+    G's weights every n epochs in ``out/snapshots/`` (for curves over epochs). A NaN or infinite loss stops
     the run with :class:`TrainingDiverged`, leaving the last good checkpoint in place.
     """
     out = Path(out) if out is not None else None
@@ -196,6 +198,8 @@ def train(
                 "rng_states": checkpoint.rng_states(rng),
             }, _checkpoint_path(out))
             _write_metrics(history, out / "metrics.jsonl")
+            if snapshot_every and (epoch + 1) % snapshot_every == 0:
+                checkpoint.save(G.state_dict(), out / "snapshots" / f"G_epoch{epoch + 1:04d}.pt")
     return history
 
 

@@ -40,7 +40,8 @@ def test_interrupted_and_resumed_run_ends_with_the_same_weights(mnist, tmp_path,
 def test_checkpoint_and_metrics_log(mnist, tmp_path):
     data = mnist.train[:500]
     G, D = _mnist_models(data)
-    train(G, D, data, mnist_p_z, TrainConfig(epochs=2, update="alternating", k=2), out=tmp_path, progress=False)
+    train(G, D, data, mnist_p_z, TrainConfig(epochs=2, update="alternating", k=2), out=tmp_path, progress=False,
+          snapshot_every=2)
     state = checkpoint.load(tmp_path / "checkpoint.pt")
     assert state["epoch"] == 2
     assert state["step"] == 2 * (5 // 2)  # 5 minibatches per epoch, 2 consumed per iteration
@@ -48,6 +49,8 @@ def test_checkpoint_and_metrics_log(mnist, tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows] == [1, 2]
     assert rows[-1]["lr"] == pytest.approx(0.1 / 1.000004**3)
+    assert [p.name for p in (tmp_path / "snapshots").iterdir()] == ["G_epoch0002.pt"]
+    assert torch.equal(torch.load(tmp_path / "snapshots" / "G_epoch0002.pt")["0.weight"], G.state_dict()["0.weight"])
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(mnist, tmp_path):
