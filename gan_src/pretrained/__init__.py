@@ -1,0 +1,101 @@
+"""Pretrained generators shipped with the package, each with its provenance.
+
+``load("mnist")`` returns the paper's MNIST G (Section 5) with trained weights, in eval
+mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.models.mnist_p_z`). Each model is
+two files in this folder:
+
+- ``{name}_G.pt``: G's ``state_dict``, stored in float16 or float32 (loaded as float32);
+- ``{name}.json``: how it was made: command, seed, epochs, wall time, machine, git commit,
+  and its Parzen-window log-likelihood (Table 1) with the sigma that produced it.
+
+:func:`export` writes both from a training checkpoint (``python -m gan_src train``) or a
+G snapshot; only G is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..checkpoint import CheckpointError
+from ..models import mnist_generator
+
+FOLDER = Path(__file__).resolve().parent
+MAX_BYTES = 12 * 1024 * 1024  # the issue's budget for a shipped generator
+
+
+class PretrainedNotFoundError(LookupError):
+    """No shipped (or exported) model of that name."""
+
+
+def available(folder: str | os.PathLike | None = None) -> list[str]:
+    """Names with both files, ``{name}_G.pt`` and ``{name}.json``, in ``folder`` (default: this package)."""
+    folder = Path(folder) if folder is not None else FOLDER
+    return sorted(p.name[: -len("_G.pt")] for p in folder.glob("*_G.pt")
+                  if (folder / f"{p.name[: -len('_G.pt')]}.json").is_file())
+
+
+def _paths(name: str, folder: str | os.PathLike | None) -> tuple[Path, Path]:
+    folder = Path(folder) if folder is not None else FOLDER
+    weights, info = folder / f"{name}_G.pt", folder / f"{name}.json"
+    if not (weights.is_file() and info.is_file()):
+        names = ", ".join(available(folder)) or "none yet"
+        raise PretrainedNotFoundError(
+            f"no pretrained model {name!r} in {folder} (available: {names}). Export one with "
+            "gan_src.pretrained.export(CHECKPOINT, NAME, provenance), or evaluate a checkpoint directly.")
+    return weights, info
+
+
+def provenance(name: str = "mnist", folder: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The provenance record ``{name}.json``: how the weights were produced and what they score."""
+    return json.loads(_paths(name, folder)[1].read_text())
+
+
+def load(name: str = "mnist", device: str | torch.device = "cpu", folder: str | os.PathLike | None = None) -> nn.Module:
+    """The pretrained G called ``name``, as float32 on ``device``, in eval mode."""
+    weights, _ = _paths(name, folder)
+    state = torch.load(weights, map_location="cpu", weights_only=True)
+    G = mnist_generator()
+    G.load_state_dict({k: v.float() for k, v in state.items()})
+    return G.to(device).eval()
+
+
+def generator_state(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """G's ``state_dict`` from a training checkpoint (``checkpoint.pt``) or a G snapshot
+    (``snapshots/G_epochNNNN.pt``); :class:`~gan_src.checkpoint.CheckpointError` otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch raises many types for a damaged or foreign file
+        raise CheckpointError(f"cannot read checkpoint {path}: {type(err).__name__}: {str(err).splitlines()[0]}") from err
+    if isinstance(state, dict) and isinstance(state.get("G"), dict):
+        state = state["G"]
+    expected = mnist_generator().state_dict()
+    if not (isinstance(state, dict) and state.keys() == expected.keys()
+            and all(state[k].shape == v.shape for k, v in expected.items())):
+        raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the MNIST G's weights")
+    return state
+
+
+def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, Any],
+           dtype: torch.dtype = torch.float16, folder: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    """Write ``{name}_G.pt`` (G's weights as ``dtype``) and ``{name}.json`` (``provenance`` plus
+    the source file and the stored dtype) into ``folder`` (default: this package). Returns both paths."""
+    folder = Path(folder) if folder is not None else FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.to(dtype) for k, v in generator_state(checkpoint_path).items()}
+    weights, info = folder / f"{name}_G.pt", folder / f"{name}.json"
+    torch.save(state, weights)
+    if weights.stat().st_size > MAX_BYTES:
+        weights.unlink()
+        raise ValueError(f"{name}_G.pt would take more than {MAX_BYTES} bytes; export with dtype=torch.float16")
+    record = {**provenance, "source": str(checkpoint_path), "dtype": str(dtype).removeprefix("torch.")}
+    info.write_text(json.dumps(record, indent=2) + "\n")
+    return weights, info

@@ -1,0 +1,85 @@
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_src import pretrained
+from gan_src.checkpoint import CheckpointError
+from gan_src.models import mnist_discriminator, mnist_generator, mnist_p_z
+from gan_src.parzen import generator_centres
+from gan_src.train import TrainConfig, train
+
+PROVENANCE = {"command": "python -m gan_src train --steps-per-epoch 3", "seed": 0, "epochs": 1}
+
+
+@pytest.fixture(scope="module")
+def run(mnist, tmp_path_factory):
+    """A real (tiny) training run: 3 steps on 300 MNIST images; returns its folder and G."""
+    out = tmp_path_factory.mktemp("run")
+    data = mnist.train[:300]
+    gen = torch.Generator().manual_seed(0)
+    G, D = mnist_generator(data.mean(0), generator=gen), mnist_discriminator(generator=gen)
+    train(G, D, data, mnist_p_z, TrainConfig(epochs=1, steps_per_epoch=3), out=out, progress=False)
+    return out, G
+
+
+def test_export_then_load_round_trip_in_float32_is_exact(run, tmp_path):
+    out, G = run
+    weights, info = pretrained.export(out / "checkpoint.pt", "tiny", PROVENANCE, dtype=torch.float32, folder=tmp_path)
+    loaded = pretrained.load("tiny", folder=tmp_path)
+    assert not loaded.training
+    assert torch.equal(generator_centres(loaded, 200), generator_centres(G, 200))
+    assert pretrained.provenance("tiny", folder=tmp_path) == {
+        **PROVENANCE, "source": str(out / "checkpoint.pt"), "dtype": "float32"}
+    assert json.loads(info.read_text())["seed"] == 0
+    assert pretrained.available(tmp_path) == ["tiny"]
+
+
+def test_float16_weights_change_samples_by_less_than_a_grey_level_on_average(run, tmp_path):
+    # float16 keeps 11 significant bits: each weight moves by <= 2^-11 ~ 4.9e-4 relative; the
+    # output logit moves by about that fraction of its size and sigmoid' <= 1/4. Measured on a
+    # 100-epoch MNIST G: max |dx| 0.006, mean 3e-5 (one grey level is 1/255 ~ 0.0039).
+    out, G = run
+    weights, _ = pretrained.export(out / "checkpoint.pt", "half", PROVENANCE, folder=tmp_path)
+    assert weights.stat().st_size < 6e6  # 2.5 M parameters x 2 bytes; the budget is 12 MB
+    assert all(v.dtype == torch.float16 for v in torch.load(weights, weights_only=True).values())
+    x, x16 = generator_centres(G, 500), generator_centres(pretrained.load("half", folder=tmp_path), 500)
+    diff = (x - x16).abs()
+    assert 0 < diff.max() < 1e-2 and diff.mean() < 1e-4
+
+
+def test_a_snapshot_of_G_exports_too(tmp_path):
+    G = mnist_generator(generator=torch.Generator().manual_seed(1))
+    torch.save(G.state_dict(), tmp_path / "G_epoch0005.pt")
+    pretrained.export(tmp_path / "G_epoch0005.pt", "snap", {}, dtype=torch.float32, folder=tmp_path)
+    assert torch.equal(pretrained.load("snap", folder=tmp_path)[0].weight, G[0].weight)
+
+
+def test_unknown_name_lists_the_available_ones(run, tmp_path):
+    out, _ = run
+    pretrained.export(out / "checkpoint.pt", "tiny", PROVENANCE, folder=tmp_path)
+    with pytest.raises(pretrained.PretrainedNotFoundError, match=r"no pretrained model 'no-such-model'.*available: tiny"):
+        pretrained.load("no-such-model", folder=tmp_path)
+    with pytest.raises(pretrained.PretrainedNotFoundError, match="no-such-model"):
+        pretrained.provenance("no-such-model")
+
+
+def test_foreign_files_are_refused(tmp_path):
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    torch.save({"weight": torch.zeros(3)}, tmp_path / "other.pt")
+    for name, message in [("junk.pt", "cannot read"), ("other.pt", "neither"), ("missing.pt", "no checkpoint")]:
+        with pytest.raises(CheckpointError, match=message):
+            pretrained.export(tmp_path / name, "x", {}, folder=tmp_path)
+    assert pretrained.available(tmp_path) == []
+
+
+def test_shipped_files_are_package_data():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["gan_src.pretrained"]
+    assert "*_G.pt" in patterns and "*.json" in patterns
+    for name in pretrained.available():  # whatever ships loads, and respects the size budget
+        assert (pretrained.FOLDER / f"{name}_G.pt").stat().st_size < pretrained.MAX_BYTES
+        assert {"command", "seed", "epochs"} <= pretrained.provenance(name).keys()
+        assert not pretrained.load(name).training
