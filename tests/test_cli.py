@@ -43,3 +43,41 @@ def test_train_then_resume(tmp_path):
     assert "resuming" in second.stdout
     state = checkpoint.load(out / "checkpoint.pt")
     assert state["epoch"] == 2 and state["step"] == 8
+
+
+# --- parzen -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "one of the arguments --checkpoint --pretrained --centres is required"),
+    (["--pretrained", "no-such-model"], "no pretrained model 'no-such-model'"),
+    (["--checkpoint", "/nonexistent/checkpoint.pt"], "no checkpoint at"),
+    (["--centres", "train", "--samples", "0"], "must be >= 1"),
+])
+def test_parzen_bad_arguments_give_one_line_and_exit_code_2(args, message):
+    result = run("parzen", *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_parzen_unreadable_checkpoint(tmp_path):
+    (tmp_path / "broken.pt").write_bytes(b"\x00 not a checkpoint")
+    result = run("parzen", "--checkpoint", str(tmp_path / "broken.pt"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "cannot read checkpoint" in result.stderr
+
+
+def test_parzen_on_a_snapshot_of_G_prints_the_curve_and_the_test_log_likelihood(tmp_path):
+    import torch
+
+    from gan_src.models import mnist_generator
+
+    torch.save(mnist_generator(generator=torch.Generator().manual_seed(0)).state_dict(), tmp_path / "G.pt")
+    result = run("parzen", "--checkpoint", str(tmp_path / "G.pt"), "--samples", "500", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "500 samples of G" in out and out.count("<- chosen") == 1
+    assert "0.1000" in out and "1.0000" in out  # the curve covers logspace(-1, 0, 10)
+    assert "test LL = " in out and "(paper, Table 1: 225 ± 2)" in out
+
