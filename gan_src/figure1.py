@@ -1,0 +1,105 @@
+"""Figure 1 of the paper, drawn from a real run of the 1-D GAN in :mod:`gan_src.toy1d`.
+
+Figure 1's conventions: the discriminative distribution D (blue, dashed), the data
+generating distribution p_data (black, dotted), the generative distribution p_g (green,
+solid). "The lower horizontal line is the domain from which z is sampled, in this case
+uniformly. The horizontal line above is part of the domain of x. The upward arrows show
+how the mapping x = G(z) imposes the non-uniform distribution p_g on transformed samples."
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.animation import FuncAnimation
+from matplotlib.collections import LineCollection
+
+from .toy1d import Snapshot, Toy1DRun
+
+D_STYLE = {"color": "tab:blue", "linestyle": "--", "label": "D"}
+P_DATA_STYLE = {"color": "black", "linestyle": ":", "label": r"$p_\mathrm{data}$"}
+P_G_STYLE = {"color": "tab:green", "linestyle": "-", "label": r"$p_g$"}
+Z_LEVEL, X_LEVEL = -0.55, -0.1  # heights of the z line and the x line below the curves
+Y_TOP = 1.6                     # a very peaked p_g (early in training) is clipped here
+
+
+def _z_positions(run: Toy1DRun) -> list[float]:
+    """Where each fixed z sits on the drawn z line: p_z's support stretched over the middle of the x-range."""
+    x0, x1 = float(run.x[0]), float(run.x[-1])
+    left, right = x0 + 0.2 * (x1 - x0), x1 - 0.2 * (x1 - x0)
+    a = run.config.z_half_width
+    return [left + (float(z) + a) / (2 * a) * (right - left) for z in run.z]
+
+
+def draw_panel(ax: plt.Axes, run: Toy1DRun, snap: Snapshot, title: str | None = None,
+               optimal_D: bool = False) -> plt.Axes:
+    """One panel of Figure 1: D, p_data and p_g above; the z line, the x line and x = G(z) below.
+
+    ``optimal_D=True`` adds D*(x) = p_data / (p_data + p_g) (Proposition 1, thin, light blue)
+    where p_data + p_g is not negligible.
+    """
+    x = run.x.numpy()
+    if optimal_D:
+        total = run.p_data + snap.p_g
+        d_star = torch.where(total > 1e-3, run.p_data / total.clamp_min(1e-12), torch.nan)
+        ax.plot(x, d_star.numpy(), color="lightskyblue", linewidth=3, alpha=0.7, label=r"$D^*$", zorder=1)
+    ax.plot(x, snap.D.numpy(), **D_STYLE)
+    ax.plot(x, run.p_data.numpy(), **P_DATA_STYLE)
+    ax.plot(x, snap.p_g.numpy(), **P_G_STYLE)
+    x0, x1 = float(x[0]), float(x[-1])
+    ax.hlines([X_LEVEL, Z_LEVEL], x0, x1, color="black", linewidth=1.0)
+    segments = [[(zx, Z_LEVEL), (float(gz), X_LEVEL)] for zx, gz in zip(_z_positions(run), snap.x_of_z)]
+    ax.add_collection(LineCollection(segments, colors="0.3", linewidths=0.8, label="x = G(z)"))
+    ax.text(x0, Z_LEVEL - 0.05, "z", va="top")
+    ax.text(x0, X_LEVEL - 0.05, "x", va="top")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(Z_LEVEL - 0.15, Y_TOP)
+    ax.set_yticks([0, 0.5, 1.0])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def draw_figure1(run: Toy1DRun, panels: Sequence[tuple[str, Snapshot]], width: float = 13.0,
+                 optimal_D: bool = False) -> plt.Figure:
+    """Figure 1 as a row of panels, e.g. [("(a) ...", snapshot), ...], with one legend."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(width, 3.2), sharey=True)
+    for ax, (title, snap) in zip(axes, panels):
+        draw_panel(ax, run, snap, title, optimal_D=optimal_D)
+    handles, labels = axes[0].get_legend_handles_labels()
+    keep = [i for i, label in enumerate(labels) if label != "x = G(z)"]
+    fig.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="upper center", ncol=len(keep),
+               bbox_to_anchor=(0.5, 1.08), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def animate(run: Toy1DRun, phase: str = "after_G", max_frames: int = 60, dpi: int = 60,
+            interval: int = 120) -> FuncAnimation:
+    """The whole run as an animation: one frame per recorded snapshot of ``phase`` (thinned to
+    at most ``max_frames``), always ending on the last one."""
+    snaps = [s for s in run.snapshots if s.phase in (phase, "start")]
+    step = max(1, -(-len(snaps) // max_frames))
+    frames = snaps[::step]
+    if frames[-1] is not snaps[-1]:
+        frames = frames[: max_frames - 1] + [snaps[-1]]
+    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=dpi)
+
+    def update(i: int):
+        ax.clear()
+        snap = frames[i]
+        draw_panel(ax, run, snap, f"iteration {snap.iteration + 1 if snap.phase != 'start' else 0} "
+                                  f"of {run.config.iterations}")
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        return ax.get_children()
+
+    anim = FuncAnimation(fig, update, frames=len(frames), interval=interval)
+    plt.close(fig)  # the caller shows the animation, not the empty figure
+    return anim
+
+
+def animation_html(run: Toy1DRun, **kwargs) -> str:
+    """:func:`animate` as a self-contained HTML/JavaScript player (``to_jshtml``) for static web pages."""
+    return animate(run, **kwargs).to_jshtml(default_mode="once")
