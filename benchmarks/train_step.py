@@ -1,0 +1,135 @@
+"""Milliseconds per training step of the paper's MNIST GAN against this machine's matmul bound.
+
+One step is what ``gan_src.train.train`` does by default (the authors' simultaneous update,
+k = 1, m = 100): draw z ~ p_z, ``simultaneous_step`` (G forward, D forward on the 200 rows
+[x; G(z)], D's gradient, then G's gradient through the same pass of D), and both
+optimiser steps. Warm-up steps are excluded; the figure is the median over repeats.
+
+FLOP count, from the layer shapes (a dense layer n_in -> n_out on r rows costs 2 r n_in n_out
+per matmul; forward = 1 matmul, backward = 1 for the weight gradient + 1 for the input
+gradient where autograd needs it):
+
+- forward: G on m = 100 rows (100->1200->1200->784) and D on 2m = 200 rows
+  (784->1200 = 240x5 maxout pieces, 240->1200, 240->1);
+- D's gradient (``autograd.grad`` w.r.t. D's parameters only): weight gradients of D's three
+  layers on 200 rows + input gradients of its two upper layers (its bottom layer's input
+  gradient is pruned: no requested input needs it);
+- G's gradient: input gradients of all three D layers on all 200 rows (the rows of x get
+  zeros, but the matmul covers the whole concatenated batch), then weight gradients of G's
+  three layers + input gradients of its two upper layers (z needs no gradient).
+
+Element-wise work (ReLU, sigmoid, maxout, dropout, losses, the optimiser) is not counted:
+the bound is the matmul time alone. The count is cross-checked against
+``torch.utils.flop_counter.FlopCounterMode``. Then the step is compared with the time a large
+fp32 matmul (4096 x 4096) needs for the same FLOPs, measured in the same run.
+
+    OMP_NUM_THREADS=2 GAN_SRC_DATA=/path/to/data python benchmarks/train_step.py [--profile]
+
+Take figures on an idle machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+
+from gan_src.data import load_mnist
+from gan_src.models import mnist_discriminator, mnist_generator, mnist_p_z
+from gan_src.optim import ClassicalMomentum
+from gan_src.train import simultaneous_step
+
+M = 100
+G_LAYERS = [(100, 1200), (1200, 1200), (1200, 784)]
+D_LAYERS = [(784, 1200), (240, 1200), (240, 1)]
+STEPS_PER_EPOCH = 50_000 // M
+
+
+def mm(rows: int, layers) -> int:
+    return sum(2 * rows * n_in * n_out for n_in, n_out in layers)
+
+
+def step_flops(m: int = M) -> dict[str, int]:
+    """Matmul FLOPs of one simultaneous step, by pass (see the module docstring)."""
+    return {
+        "G forward": mm(m, G_LAYERS),
+        "D forward (2m rows)": mm(2 * m, D_LAYERS),
+        "D gradient (weights + upper inputs)": mm(2 * m, D_LAYERS) + mm(2 * m, D_LAYERS[1:]),
+        "G gradient: through D (inputs, 2m rows)": mm(2 * m, D_LAYERS),
+        "G gradient: G (weights + upper inputs)": mm(m, G_LAYERS) + mm(m, G_LAYERS[1:]),
+    }
+
+
+def make_step(data: torch.Tensor, seed: int = 0):
+    gen = torch.Generator().manual_seed(seed)
+    G = mnist_generator(data.mean(0), generator=gen)
+    D = mnist_discriminator(generator=gen)
+    opt_D = ClassicalMomentum(D.parameters(), lr=0.1, momentum=0.5)
+    opt_G = ClassicalMomentum(G.parameters(), lr=0.1, momentum=0.5)
+    G.train(), D.train()
+    order = torch.randperm(len(data), generator=gen)
+
+    def step(i: int) -> None:
+        x = data[order[(i * M) % len(data):][:M]]
+        z = mnist_p_z(M, gen)
+        d_loss, g_loss, _, _ = simultaneous_step(G, D, x, z, "non_saturating")
+        opt_D.step()
+        opt_G.step()
+        d_loss.item(), g_loss.item()  # the training loop syncs on these too
+    return step
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=50, help="steps per repeat")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--profile", action="store_true", help="also print torch.profiler's top operators")
+    args = parser.parse_args()
+    data = load_mnist(download=False).train
+    step = make_step(data)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+
+    flops = step_flops()
+    total = sum(flops.values())
+    for name, f in flops.items():
+        print(f"  {name:42s} {f / 1e6:8.1f} MFLOP")
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter:
+        step(0)
+    print(f"  {'total (analytic)':42s} {total / 1e6:8.1f} MFLOP; FlopCounterMode counts {counter.get_total_flops() / 1e6:.1f}")
+
+    a, b = torch.rand(4096, 4096), torch.rand(4096, 4096)
+    for i in range(args.warmup):
+        step(i)
+    a @ b
+    times, mm_times = [], []
+    for r in range(args.repeats):  # steps and the reference matmul interleaved: both see the same machine
+        start = time.perf_counter()
+        for i in range(args.steps):
+            step(i)
+        times.append((time.perf_counter() - start) / args.steps)
+        start = time.perf_counter()
+        a @ b
+        mm_times.append(time.perf_counter() - start)
+    t_step = statistics.median(times)
+    rate = 2 * 4096**3 / statistics.median(mm_times)
+    bound = total / rate
+    print(f"fp32 matmul 4096^2: {rate / 1e9:.0f} GFLOP/s -> bound {bound * 1e3:.1f} ms/step")
+    print(f"measured: {t_step * 1e3:.1f} ms/step (median of {args.repeats} x {args.steps} steps), "
+          f"{t_step * STEPS_PER_EPOCH:.1f} s/epoch of {STEPS_PER_EPOCH} steps, "
+          f"{total / t_step / 1e9:.0f} GFLOP/s")
+    print(f"ratio to the matmul bound: {t_step / bound:.2f}x (target 1.2x)")
+
+    if args.profile:
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for i in range(20):
+                step(i)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
+
+
+if __name__ == "__main__":
+    main()
