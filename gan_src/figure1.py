@@ -38,12 +38,12 @@ def draw_panel(ax: plt.Axes, run: Toy1DRun, snap: Snapshot, title: str | None = 
     """One panel of Figure 1: D, p_data and p_g above; the z line, the x line and x = G(z) below.
 
     ``optimal_D=True`` adds D*(x) = p_data / (p_data + p_g) (Proposition 1, thin, light blue)
-    where p_data + p_g is not negligible.
+    where p_data + p_g > 0.05 (elsewhere D* is the ratio of two negligible numbers).
     """
     x = run.x.numpy()
     if optimal_D:
         total = run.p_data + snap.p_g
-        d_star = torch.where(total > 1e-3, run.p_data / total.clamp_min(1e-12), torch.nan)
+        d_star = torch.where(total > 0.05, run.p_data / total.clamp_min(1e-12), torch.nan)
         ax.plot(x, d_star.numpy(), color="lightskyblue", linewidth=3, alpha=0.7, label=r"$D^*$", zorder=1)
     ax.plot(x, snap.D.numpy(), **D_STYLE)
     ax.plot(x, run.p_data.numpy(), **P_DATA_STYLE)

@@ -92,6 +92,13 @@ def kde(samples: Tensor, x: Tensor, bandwidth: float) -> Tensor:
     return normal_density(x[:, None] - samples.reshape(1, -1), 0.0, bandwidth).mean(dim=1)
 
 
+def grid_moments(x: Tensor, density: Tensor) -> tuple[float, float]:
+    """Mean and standard deviation of a density tabulated on an evenly spaced grid x."""
+    w = density / density.sum()
+    mean = (w * x).sum()
+    return mean.item(), (w * (x - mean) ** 2).sum().sqrt().item()
+
+
 def p_z_quantiles(n: int, half_width: float) -> Tensor:
     """n evenly spaced quantiles of U(-a, a), shape (n, 1): a stratified sample of p_z."""
     return ((torch.arange(n, dtype=torch.float32) + 0.5) / n * 2 - 1).mul(half_width).unsqueeze(1)
