@@ -102,9 +102,23 @@ def functional_gradient_descent(p_data: ArrayLike, p_g: ArrayLike, dx: float, st
     return out
 
 
+def value_from_logits(p_data: ArrayLike, p_g: ArrayLike, logits: ArrayLike, dx: float) -> float:
+    """V(G, D) of Eq. (3) for D = sigmoid(logits): log D = logsigmoid(l), log(1 - D) = logsigmoid(-l).
+
+    Unlike :func:`value_on_grid` this stays finite where D rounds to exactly 0 or 1.
+    """
+    p_data, p_g = as_distribution(p_data), as_distribution(p_g)
+    logits = np.asarray(logits, dtype=np.float64)
+    log_D, log_1m_D = -np.logaddexp(0.0, -logits), -np.logaddexp(0.0, logits)
+    return float(np.sum(p_data * log_D + p_g * log_1m_D) * dx)
+
+
 def train_discriminator(x_data: Tensor, x_g: Tensor, x_grid: Tensor, steps: int = 500, lr: float = 2e-2,
                         hidden: int = 32, seed: int = 0) -> Tensor:
-    """Train a small D against FIXED samples of p_data and p_g; return D(x) on ``x_grid``.
+    """Train a small D against FIXED samples of p_data and p_g; return D's logits on ``x_grid``.
+
+    D(x) = sigmoid(logit), float64; keep the logits to evaluate V where D saturates
+    (:func:`value_from_logits`).
 
     Full-batch steps on discriminator_loss (-V, Eq. 1), i.e. Algorithm 1's inner loop with G
     frozen and k = ``steps``. Proposition 1 is about the maximiser, not the route to it, so any
@@ -122,4 +136,4 @@ def train_discriminator(x_data: Tensor, x_g: Tensor, x_grid: Tensor, steps: int 
         discriminator_loss(D(real), D(fake)).backward()
         opt.step()
     with torch.no_grad():
-        return torch.sigmoid(D(x_grid.reshape(-1, 1).float()))
+        return D(x_grid.reshape(-1, 1).float()).double()

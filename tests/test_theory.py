@@ -6,7 +6,7 @@ import torch
 
 from gan_src.divergences import grid, js_divergence, mixture_pdf, normal_pdf
 from gan_src.theory import (criterion_gradient, functional_gradient_descent, optimal_discriminator,
-                            train_discriminator, value_on_grid, virtual_training_criterion)
+                            train_discriminator, value_from_logits, value_on_grid, virtual_training_criterion)
 
 
 def random_density(rng: np.random.Generator, n: int, dx: float) -> np.ndarray:
@@ -57,6 +57,17 @@ def test_optimal_discriminator_maximises_v():
         assert value_on_grid(p_data, p_g, D, dx) < best
 
 
+def test_value_from_logits_agrees_and_stays_finite():
+    x, dx = grid(-8, 8, 801)
+    p_data, p_g = normal_pdf(x, 0, 1), normal_pdf(x, 1.5, 0.7)
+    logits = np.log(p_data) - np.log(p_g)  # the logit of D*_G
+    assert value_from_logits(p_data, p_g, logits, dx) == pytest.approx(
+        virtual_training_criterion(p_data, p_g, dx), abs=1e-9)
+    assert value_on_grid(p_data, p_g, optimal_discriminator(p_data, p_g), dx) == -math.inf  # why logits are needed
+    saturated = np.where(x < 0, 50.0, -50.0)  # sigmoid rounds to 1 and 0: log(1 - D) = -inf on a grid of D
+    assert math.isfinite(value_from_logits(p_data, p_g, saturated, dx))
+
+
 def test_criterion_gradient_is_the_derivative_of_c():
     """Proof of Proposition 2: dC/dp_g(x) = log(1 - D*_G(x)) (envelope theorem), checked by autograd."""
     rng = np.random.default_rng(2)
@@ -93,7 +104,8 @@ def test_trained_discriminator_approaches_the_optimal_one():
     g = torch.Generator().manual_seed(0)
     x_data, x_g = torch.randn(2000, generator=g), 1.5 + 0.7 * torch.randn(2000, generator=g)
     x = torch.linspace(-4, 5, 91)
-    D = train_discriminator(x_data, x_g, x, steps=300, lr=3e-2, seed=0).double().numpy()
+    logits = train_discriminator(x_data, x_g, x, steps=300, lr=3e-2, seed=0)
+    D = torch.sigmoid(logits).numpy()
     xs = x.double().numpy()
     p_data, p_g = normal_pdf(xs, 0, 1), normal_pdf(xs, 1.5, 0.7)
     region = p_data + p_g > 0.05
