@@ -2,12 +2,16 @@
 
 - ``python -m gan_src train --dataset mnist --epochs N --out DIR [--resume] [--dry-run]``: Algorithm 1;
 - ``python -m gan_src parzen (--checkpoint PATH | --pretrained NAME | --centres train|kmeans)``:
-  the Parzen-window log-likelihood of Table 1 by the authors' protocol.
+  the Parzen-window log-likelihood of Table 1 by the authors' protocol;
+- ``python -m gan_src parzen --snapshots DIR [--out FILE]``: the same for every G snapshot of a
+  run, one JSON line per epoch (the training curve).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import tempfile
 from dataclasses import replace
@@ -77,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--pretrained", metavar="NAME", help="a shipped generator (gan_src.pretrained), e.g. mnist")
     source.add_argument("--centres", choices=("train", "kmeans"),
                         help="ceilings: the first N training images, or N k-means centres of all 50,000")
+    source.add_argument("--snapshots", type=Path, metavar="DIR",
+                        help="every G_epochNNNN.pt in DIR (a run's snapshots/): LL against epochs")
+    p.add_argument("--out", type=Path, help="with --snapshots: JSON lines file; epochs already in it are skipped")
     p.add_argument("--samples", type=_count(1), default=parzen.N_CENTRES, help="number of centres N (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="seed of z (and of k-means)")
     p.add_argument("--kmeans-iterations", type=_count(1), default=10, help="Lloyd iterations for --centres kmeans")
@@ -107,7 +114,34 @@ def _train(args: argparse.Namespace) -> None:
     print(f"checkpoint: {out / checkpoint.CHECKPOINT_NAME}")
 
 
+def _snapshot_curve(args: argparse.Namespace) -> None:
+    snapshots = sorted(args.snapshots.glob("G_epoch*.pt"))
+    if not snapshots:
+        raise checkpoint.CheckpointError(f"no G_epochNNNN.pt snapshots in {args.snapshots}")
+    done = set()
+    if args.out is not None and args.out.is_file():
+        done = {json.loads(line)["epoch"] for line in args.out.read_text().splitlines() if line.strip()}
+    splits = load_mnist(args.data)
+    valid, test = splits.valid[: parzen.N_VALID], splits.test
+    print(f"{'epoch':>5}  {'sigma':>6}  {'valid LL':>8}  {'test LL':>15}   ({args.samples} samples, seed {args.seed})")
+    for path in snapshots:
+        epoch = int(re.search(r"(\d+)", path.stem).group(1))
+        if epoch in done:
+            continue
+        G = mnist_generator()
+        G.load_state_dict(pretrained.generator_state(path))
+        r = parzen.evaluate(parzen.generator_centres(G, args.samples, args.seed), valid, test)
+        row = {"epoch": epoch, "sigma": r.sigma, "valid": max(r.curve), "test": r.mean, "se": r.se,
+               "curve": r.curve, "samples": args.samples, "seed": args.seed}
+        print(f"{epoch:5d}  {r.sigma:6.4f}  {max(r.curve):8.2f}  {r.mean:8.2f} ± {r.se:4.2f}", flush=True)
+        if args.out is not None:
+            with args.out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+
+
 def _parzen(args: argparse.Namespace) -> None:
+    if args.snapshots is not None:
+        return _snapshot_curve(args)
     if args.checkpoint is not None:
         G = mnist_generator()
         G.load_state_dict(pretrained.generator_state(args.checkpoint))

@@ -81,3 +81,29 @@ def test_parzen_on_a_snapshot_of_G_prints_the_curve_and_the_test_log_likelihood(
     assert "0.1000" in out and "1.0000" in out  # the curve covers logspace(-1, 0, 10)
     assert "test LL = " in out and "(paper, Table 1: 225 ± 2)" in out
 
+
+
+def test_parzen_snapshots_writes_one_line_per_epoch_and_skips_those_done(tmp_path):
+    import json
+
+    import torch
+
+    from gan_src.models import mnist_generator
+
+    for epoch, seed in ((5, 0), (10, 1)):
+        G = mnist_generator(generator=torch.Generator().manual_seed(seed))
+        torch.save(G.state_dict(), tmp_path / f"G_epoch{epoch:04d}.pt")
+    out = tmp_path / "parzen.jsonl"
+    first = run("parzen", "--snapshots", str(tmp_path), "--samples", "200", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["epoch"] for r in rows] == [5, 10]
+    assert all(r["valid"] == max(r["curve"]) and 0.1 <= r["sigma"] <= 1 for r in rows)
+    assert rows[0]["test"] != rows[1]["test"]  # two different generators, two different scores
+    again = run("parzen", "--snapshots", str(tmp_path), "--samples", "200", "--out", str(out))
+    assert again.returncode == 0 and len(out.read_text().splitlines()) == 2  # nothing re-evaluated
+
+
+def test_parzen_snapshots_in_an_empty_folder_is_one_line_error(tmp_path):
+    result = run("parzen", "--snapshots", str(tmp_path))
+    assert result.returncode == 2 and "no G_epochNNNN.pt snapshots" in result.stderr
