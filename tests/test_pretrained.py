@@ -31,7 +31,7 @@ def test_export_then_load_round_trip_in_float32_is_exact(run, tmp_path):
     assert not loaded.training
     assert torch.equal(generator_centres(loaded, 200), generator_centres(G, 200))
     assert pretrained.provenance("tiny", folder=tmp_path) == {
-        **PROVENANCE, "source": str(out / "checkpoint.pt"), "dtype": "float32"}
+        **PROVENANCE, "source": str(out / "checkpoint.pt"), "dtype": "float32", "discriminator": True}
     assert json.loads(info.read_text())["seed"] == 0
     assert pretrained.available(tmp_path) == ["tiny"]
 
@@ -49,11 +49,24 @@ def test_float16_weights_change_samples_by_less_than_a_grey_level_on_average(run
     assert 0 < diff.max() < 1e-2 and diff.mean() < 1e-4
 
 
+def test_the_discriminator_of_a_checkpoint_ships_beside_G(run, tmp_path):
+    out, _ = run
+    pretrained.export(out / "checkpoint.pt", "tiny", PROVENANCE, dtype=torch.float32, folder=tmp_path)
+    D = pretrained.load_discriminator("tiny", folder=tmp_path)
+    trained = torch.load(out / "checkpoint.pt", weights_only=True)["D"]
+    assert not D.training
+    assert all(torch.equal(D.state_dict()[k], v) for k, v in trained.items())
+    assert not torch.equal(trained["5.weight"], mnist_discriminator(generator=torch.Generator().manual_seed(0))[5].weight)
+
+
 def test_a_snapshot_of_G_exports_too(tmp_path):
     G = mnist_generator(generator=torch.Generator().manual_seed(1))
     torch.save(G.state_dict(), tmp_path / "G_epoch0005.pt")
     pretrained.export(tmp_path / "G_epoch0005.pt", "snap", {}, dtype=torch.float32, folder=tmp_path)
     assert torch.equal(pretrained.load("snap", folder=tmp_path)[0].weight, G[0].weight)
+    assert pretrained.provenance("snap", folder=tmp_path)["discriminator"] is False
+    with pytest.raises(pretrained.PretrainedNotFoundError, match="ships G only"):
+        pretrained.load_discriminator("snap", folder=tmp_path)
 
 
 def test_unknown_name_lists_the_available_ones(run, tmp_path):

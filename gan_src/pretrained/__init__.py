@@ -5,11 +5,13 @@ mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.models.mnist_p_z`). Each m
 two files in this folder:
 
 - ``{name}_G.pt``: G's ``state_dict``, stored in float16 or float32 (loaded as float32);
+- ``{name}_D.pt`` (optional): D's ``state_dict`` from the same checkpoint, for uses of the trained
+  D such as Section 7's semi-supervised features (:func:`load_discriminator`);
 - ``{name}.json``: how it was made: command, seed, epochs, wall time, machine, git commit,
   and its Parzen-window log-likelihood (Table 1) with the sigma that produced it.
 
 :func:`export` writes both from a training checkpoint (``python -m gan_src train``) or a
-G snapshot; only G is kept.
+G snapshot; D is kept too when the source is a training checkpoint.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import torch
 from torch import nn
 
 from ..checkpoint import CheckpointError
-from ..models import mnist_generator
+from ..models import mnist_discriminator, mnist_generator
 
 FOLDER = Path(__file__).resolve().parent
 MAX_BYTES = 12 * 1024 * 1024  # the issue's budget for a shipped generator
@@ -65,29 +67,57 @@ def load(name: str = "mnist", device: str | torch.device = "cpu", folder: str | 
     return G.to(device).eval()
 
 
-def generator_state(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """G's ``state_dict`` from a training checkpoint (``checkpoint.pt``) or a G snapshot
-    (``snapshots/G_epochNNNN.pt``); :class:`~gan_src.checkpoint.CheckpointError` otherwise."""
+def load_discriminator(name: str = "mnist", device: str | torch.device = "cpu",
+                       folder: str | os.PathLike | None = None) -> nn.Module:
+    """The pretrained D shipped beside G ``name`` (same checkpoint), as float32 on ``device``, in eval mode."""
+    _paths(name, folder)
+    weights = Path(folder if folder is not None else FOLDER) / f"{name}_D.pt"
+    if not weights.is_file():
+        raise PretrainedNotFoundError(f"the pretrained model {name!r} ships G only (no {weights.name})")
+    D = mnist_discriminator()
+    D.load_state_dict({k: v.float() for k, v in torch.load(weights, map_location="cpu", weights_only=True).items()})
+    return D.to(device).eval()
+
+
+def _read(path: str | os.PathLike) -> Any:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many types for a damaged or foreign file
         raise CheckpointError(f"cannot read checkpoint {path}: {type(err).__name__}: {str(err).splitlines()[0]}") from err
+
+
+def _matches(state: Any, model: nn.Module) -> bool:
+    expected = model.state_dict()
+    return (isinstance(state, dict) and state.keys() == expected.keys()
+            and all(state[k].shape == v.shape for k, v in expected.items()))
+
+
+def generator_state(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """G's ``state_dict`` from a training checkpoint (``checkpoint.pt``) or a G snapshot
+    (``snapshots/G_epochNNNN.pt``); :class:`~gan_src.checkpoint.CheckpointError` otherwise."""
+    state = _read(path)
     if isinstance(state, dict) and isinstance(state.get("G"), dict):
         state = state["G"]
-    expected = mnist_generator().state_dict()
-    if not (isinstance(state, dict) and state.keys() == expected.keys()
-            and all(state[k].shape == v.shape for k, v in expected.items())):
+    if not _matches(state, mnist_generator()):
         raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the MNIST G's weights")
     return state
+
+
+def discriminator_state(path: str | os.PathLike) -> dict[str, torch.Tensor] | None:
+    """D's ``state_dict`` from a training checkpoint; None for a G snapshot (which has no D)."""
+    state = _read(path)
+    D = state.get("D") if isinstance(state, dict) else None
+    return D if _matches(D, mnist_discriminator()) else None
 
 
 def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, Any],
            dtype: torch.dtype = torch.float16, folder: str | os.PathLike | None = None) -> tuple[Path, Path]:
     """Write ``{name}_G.pt`` (G's weights as ``dtype``) and ``{name}.json`` (``provenance`` plus
-    the source file and the stored dtype) into ``folder`` (default: this package). Returns both paths."""
+    the source file and the stored dtype) into ``folder`` (default: this package); also
+    ``{name}_D.pt`` when the source is a training checkpoint. Returns the paths of G and the record."""
     folder = Path(folder) if folder is not None else FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.to(dtype) for k, v in generator_state(checkpoint_path).items()}
@@ -96,6 +126,10 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
     if weights.stat().st_size > MAX_BYTES:
         weights.unlink()
         raise ValueError(f"{name}_G.pt would take more than {MAX_BYTES} bytes; export with dtype=torch.float16")
-    record = {**provenance, "source": str(checkpoint_path), "dtype": str(dtype).removeprefix("torch.")}
+    D = discriminator_state(checkpoint_path)
+    if D is not None:
+        torch.save({k: v.to(dtype) for k, v in D.items()}, folder / f"{name}_D.pt")
+    record = {**provenance, "source": str(checkpoint_path), "dtype": str(dtype).removeprefix("torch."),
+              "discriminator": D is not None}
     info.write_text(json.dumps(record, indent=2) + "\n")
     return weights, info
