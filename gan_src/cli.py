@@ -1,6 +1,7 @@
 """Command line.
 
 - ``python -m gan_src train --dataset mnist --epochs N --out DIR [--resume] [--dry-run]``: Algorithm 1;
+  with ``--conditional``, the class-conditional GAN p(x | c) of Section 7 (c an input of G and D);
 - ``python -m gan_src parzen (--checkpoint PATH | --pretrained NAME | --centres train|kmeans)``:
   the Parzen-window log-likelihood of Table 1 by the authors' protocol;
 - ``python -m gan_src parzen --snapshots DIR [--out FILE]``: the same for every G snapshot of a
@@ -20,6 +21,8 @@ from pathlib import Path
 import torch
 
 from . import checkpoint, parzen, pretrained
+from .conditional import (class_frequencies, conditional_mnist_discriminator, conditional_mnist_generator,
+                          conditional_p_z, joint)
 from .data import DataNotFoundError, load_mnist
 from .losses import OBJECTIVES
 from .models import mnist_discriminator, mnist_generator, mnist_p_z
@@ -56,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         "decayed by 1.000004 per step, momentum 0.5 -> 0.7, simultaneous D/G updates with k = 1."))
     t.add_argument("--dataset", choices=DATASETS, default="mnist")
     t.add_argument("--epochs", type=_count(1), default=1, help="train until this many epochs in total")
-    t.add_argument("--out", type=Path, help="run folder for checkpoint.pt and metrics.jsonl (default runs/DATASET)")
+    t.add_argument("--out", type=Path, help="run folder for checkpoint.pt and metrics.jsonl "
+                   "(default runs/DATASET, runs/DATASET_conditional with --conditional)")
+    t.add_argument("--conditional", action="store_true",
+                   help="a class-conditional GAN p(x | c): the one-hot class c is an input of both G and D (Section 7)")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     t.add_argument("--dry-run", action="store_true", help="3 steps of 1 epoch into a temporary folder: a smoke test")
     t.add_argument("--update", choices=UPDATES, default="simultaneous",
@@ -95,7 +101,7 @@ def _train(args: argparse.Namespace) -> None:
     cfg = TrainConfig(epochs=args.epochs, m=args.m, k=args.k, update=args.update,
                       objective=args.objective, lr=args.lr, seed=args.seed,
                       steps_per_epoch=args.steps_per_epoch)
-    out = args.out or Path("runs") / args.dataset
+    out = args.out or Path("runs") / (args.dataset + ("_conditional" if args.conditional else ""))
     if args.dry_run:
         cfg = replace(cfg, **DRY_RUN)
         out = Path(tempfile.mkdtemp(prefix="gan_src-dry-run-"))
@@ -104,9 +110,20 @@ def _train(args: argparse.Namespace) -> None:
         print(f"resuming {out} after epoch {done} (its saved settings; target {cfg.epochs} epochs)")
     splits = load_mnist(args.data)
     gen = torch.Generator().manual_seed(cfg.seed)
-    G = mnist_generator(splits.train.mean(0), generator=gen)
-    D = mnist_discriminator(generator=gen)
-    history = train(G, D, splits.train, mnist_p_z, cfg, out=out, resume=args.resume,
+    if args.conditional:
+        G = conditional_mnist_generator(splits.train.mean(0), generator=gen)
+        D = conditional_mnist_discriminator(generator=gen)
+        data = joint(splits.train, splits.train_labels)
+        p_z = conditional_p_z(class_frequencies(splits.train_labels))
+    else:
+        G = mnist_generator(splits.train.mean(0), generator=gen)
+        D = mnist_discriminator(generator=gen)
+        data, p_z = splits.train, mnist_p_z
+    if args.resume and checkpoint.load(out / checkpoint.CHECKPOINT_NAME)["G"].keys() != G.state_dict().keys():
+        raise checkpoint.CheckpointError(
+            f"{out} holds a {'un' if args.conditional else ''}conditional run; resume it "
+            f"{'without' if args.conditional else 'with'} --conditional")
+    history = train(G, D, data, p_z, cfg, out=out, resume=args.resume,
                     device=args.device, progress=not args.no_progress, snapshot_every=args.snapshot_every)
     for row in history[-3:]:
         print(f"epoch {row['epoch']}: D loss {row['d_loss']:.4f}  G loss {row['g_loss']:.4f}  "

@@ -43,14 +43,16 @@ def _init_uniform(module: nn.Module, r: float, generator: torch.Generator | None
             nn.init.zeros_(layer.bias)
 
 
-def mnist_generator(pixel_mean: Tensor | None = None, generator: torch.Generator | None = None) -> nn.Sequential:
+def mnist_generator(pixel_mean: Tensor | None = None, generator: torch.Generator | None = None,
+                    in_features: int = Z_DIM) -> nn.Sequential:
     """The paper's MNIST G: 100 -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid (2,503,984 parameters).
 
     ``pixel_mean`` (784 values in [0, 1]) sets the output bias to its logit, clipped
     to [1e-7, 1 - 1e-7] as pylearn2's ``init_sigmoid_bias_from_marginals`` does.
+    ``in_features`` widens the input, e.g. to z and a one-hot class (Section 7; :mod:`gan_src.conditional`).
     """
     G = nn.Sequential(
-        nn.Linear(Z_DIM, 1200), nn.ReLU(),
+        nn.Linear(in_features, 1200), nn.ReLU(),
         nn.Linear(1200, 1200), nn.ReLU(),
         nn.Linear(1200, X_DIM), nn.Sigmoid(),
     )
@@ -61,10 +63,13 @@ def mnist_generator(pixel_mean: Tensor | None = None, generator: torch.Generator
     return G
 
 
-def mnist_discriminator(generator: torch.Generator | None = None) -> nn.Sequential:
-    """The paper's MNIST D: maxout 240x5 -> maxout 240x5 -> 1 logit (1,231,441 parameters)."""
+def mnist_discriminator(generator: torch.Generator | None = None, in_features: int = X_DIM) -> nn.Sequential:
+    """The paper's MNIST D: maxout 240x5 -> maxout 240x5 -> 1 logit (1,231,441 parameters).
+
+    ``in_features`` widens the input, e.g. to x and a one-hot class (Section 7; :mod:`gan_src.conditional`).
+    """
     D = nn.Sequential(
-        nn.Dropout(0.2), Maxout(X_DIM, 240, 5),
+        nn.Dropout(0.2), Maxout(in_features, 240, 5),
         nn.Dropout(0.5), Maxout(240, 240, 5),
         nn.Dropout(0.5), nn.Linear(240, 1),
         nn.Flatten(0),

@@ -107,3 +107,21 @@ def test_parzen_snapshots_writes_one_line_per_epoch_and_skips_those_done(tmp_pat
 def test_parzen_snapshots_in_an_empty_folder_is_one_line_error(tmp_path):
     result = run("parzen", "--snapshots", str(tmp_path))
     assert result.returncode == 2 and "no G_epochNNNN.pt snapshots" in result.stderr
+
+
+# --- train --conditional (Section 7) -------------------------------------------
+
+
+def test_conditional_dry_run_trains_a_few_steps():
+    result = run("train", "--conditional", "--dry-run", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "epoch 1: D loss" in result.stdout
+
+
+def test_resuming_a_run_with_the_other_architecture_is_a_one_line_error(tmp_path):
+    out = tmp_path / "run"
+    first = run("train", "--epochs", "1", "--steps-per-epoch", "2", "--out", str(out), "--no-progress")
+    assert first.returncode == 0, first.stderr
+    result = run("train", "--conditional", "--epochs", "2", "--out", str(out), "--resume")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "resume it without --conditional" in result.stderr
