@@ -10,16 +10,22 @@ Every iteration is Algorithm 1 generalised in one direction: k calls of
 :func:`gan_src.train.generator_step` (the paper has g_steps = 1). ``g_steps > 1`` trains G
 "too much without updating D", the case Section 6 warns about. D and G have their own Adam
 optimisers, so their learning rates can differ (the D/G learning-rate ratio experiment).
+
+:func:`train_toy2d_many` trains many such runs (seeds, or a sweep over k and the learning
+rates) as one batched computation, each the run :func:`train_toy2d` would give.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 from torch import Tensor, nn
 
 from .data import gaussian_mixture, grid_modes, ring_modes
+from .losses import discriminator_loss, generator_loss
 from .models import mlp
 from .modes import N_SAMPLES, ModeReport, mode_report
 from .train import discriminator_step, generator_step
@@ -120,3 +126,135 @@ def sample_g(run: Toy2DRun, n: int = N_SAMPLES, seed: int = 0) -> Tensor:
 def evaluate(run: Toy2DRun, n: int = N_SAMPLES, seed: int = 0) -> ModeReport:
     """VEEGAN's metrics (gan_src.modes) on n fresh samples of the trained G."""
     return mode_report(sample_g(run, n, seed), run.config.modes, run.config.std)
+
+
+# --- many runs at once ----------------------------------------------------------------------
+# A 2-D GAN is so small that one run spends most of its time in Python and per-call overhead.
+# Stacking the weights of R runs turns R runs into one batched computation (torch.baddbmm),
+# several times cheaper per run on a CPU: seeds to average over and sweeps over k and the
+# learning rates fit in a notebook's budget.
+
+_SHARED = ("z_dim", "hidden", "iterations", "m", "betas", "objective", "snapshot_every", "n_snapshot")
+
+
+class _Stacked:
+    """R copies of one MLP, all their weights in one (R, P) tensor ``flat`` (one Adam update per player)."""
+
+    def __init__(self, modules: Sequence[nn.Module]) -> None:
+        self.layers = [[m for m in module.modules() if isinstance(m, nn.Linear)] for module in modules]
+        self.shapes = [(layer.in_features, layer.out_features) for layer in self.layers[0]]
+        self.flat = torch.stack([
+            torch.cat([t.detach().reshape(-1) for layer in run for t in (layer.weight.T, layer.bias)])
+            for run in self.layers]).requires_grad_()
+
+    def __call__(self, x: Tensor) -> Tensor:
+        """x (R, n, in) -> (R, n, out), ReLU between layers as in :func:`gan_src.models.mlp`."""
+        start = 0
+        for i, (n_in, n_out) in enumerate(self.shapes):
+            W = self.flat[:, start:start + n_in * n_out].view(-1, n_in, n_out)
+            b = self.flat[:, start + n_in * n_out:start + (n_in + 1) * n_out].view(-1, 1, n_out)
+            start += (n_in + 1) * n_out
+            x = torch.baddbmm(b, x, W)
+            if i + 1 < len(self.shapes):
+                x = x.relu()
+        return x
+
+    @torch.no_grad()
+    def write_back(self) -> None:
+        """Copy the trained weights into the R modules."""
+        for run, flat in zip(self.layers, self.flat):
+            start = 0
+            for layer in run:
+                n = layer.weight.numel()
+                layer.weight.copy_(flat[start:start + n].view(layer.in_features, layer.out_features).T)
+                layer.bias.copy_(flat[start + n:start + n + layer.out_features])
+                start += n + layer.out_features
+
+
+class _MaskedAdam:
+    """torch.optim.Adam's update of ``param`` (R, P): one learning rate per run, a step only where ``active``."""
+
+    def __init__(self, param: Tensor, lr: Sequence[float], betas: tuple[float, float], eps: float = 1e-8) -> None:
+        self.param, self.betas, self.eps = param, betas, eps
+        self.lr = torch.tensor(lr)[:, None]
+        self.t = torch.zeros(len(lr), 1)
+        self.m, self.v = torch.zeros_like(param), torch.zeros_like(param)
+
+    @torch.no_grad()
+    def step(self, grad: Tensor, active: Tensor) -> None:
+        b1, b2 = self.betas
+        on = active[:, None]
+        self.t += on
+        t = self.t.clamp(min=1)
+        self.m.copy_(torch.where(on, self.m.lerp(grad, 1 - b1), self.m))
+        self.v.copy_(torch.where(on, self.v * b2 + (1 - b2) * grad * grad, self.v))
+        update = self.lr / (1 - b1**t) * self.m / (self.v.sqrt() / (1 - b2**t).sqrt() + self.eps)
+        self.param.sub_(torch.where(on, update, 0.0))
+
+
+def train_toy2d_many(cfgs: Sequence[Toy2DConfig]) -> list[Toy2DRun]:
+    """:func:`train_toy2d` for several configurations at once, as one batched computation.
+
+    The runs may differ in ``mixture``, ``seed``, ``k``, ``g_steps``, ``lr_D`` and ``lr_G`` and
+    must share the rest. Run r gets the same initial weights and the same minibatches
+    as ``train_toy2d(cfgs[r])``, so it is that run up to float rounding (which a long,
+    chaotic run can amplify). Each iteration makes max(k) D steps and max(g_steps) G steps,
+    a run taking part only in the first k and g_steps of them.
+    """
+    cfgs = list(cfgs)
+    for name in _SHARED:
+        if len({getattr(c, name) for c in cfgs}) > 1:
+            raise ValueError(f"train_toy2d_many needs one {name} for all runs; group the configurations by {name}")
+    cfg0, R = cfgs[0], len(cfgs)
+    players = [make_players(c) for c in cfgs]
+    G, D = _Stacked([g for g, _ in players]), _Stacked([d for _, d in players])
+    opt_D = _MaskedAdam(D.flat, [c.lr_D for c in cfgs], cfg0.betas)
+    opt_G = _MaskedAdam(G.flat, [c.lr_G for c in cfgs], cfg0.betas)
+    m, z_dim = cfg0.m, cfg0.z_dim
+    k, g_steps = torch.tensor([c.k for c in cfgs]), torch.tensor([c.g_steps for c in cfgs])
+    rngs = [torch.Generator().manual_seed(c.seed) for c in cfgs]
+    mixtures = [(c.modes, c.std) for c in cfgs]
+    fixed_z = torch.stack([p_z(c.n_snapshot, z_dim, torch.Generator().manual_seed(10_000 + c.seed)) for c in cfgs])
+    runs = [Toy2DRun(c, g, d) for c, (g, d) in zip(cfgs, players)]
+
+    def draw(active: Tensor, sample: Callable[[int], Tensor], dim: int) -> Tensor:
+        # each active run draws from its own generator, in train_toy2d's order; idle runs get zeros
+        return torch.stack([sample(r) if on else torch.zeros(m, dim) for r, on in enumerate(active.tolist())])
+
+    def x_of(r: int) -> Tensor:
+        return gaussian_mixture(m, *mixtures[r], rngs[r])
+
+    def z_of(r: int) -> Tensor:
+        return p_z(m, z_dim, rngs[r])
+
+    def snapshot(it: int) -> None:
+        with torch.no_grad():
+            for run, x in zip(runs, G(fixed_z)):
+                run.snapshots[it] = x.clone()
+
+    snapshot(0)
+    d_loss, g_loss = torch.zeros(R), torch.zeros(R)
+    for it in range(1, cfg0.iterations + 1):
+        for step in range(int(k.max())):
+            active = step < k
+            x, z = draw(active, x_of, 2), draw(active, z_of, z_dim)
+            with torch.no_grad():
+                fake_x = G(z)
+            logits = D(torch.cat([x, fake_x], dim=1))[..., 0]
+            loss = torch.vmap(discriminator_loss)(logits[:, :m], logits[:, m:])  # one loss per run
+            opt_D.step(torch.autograd.grad(loss.sum(), D.flat)[0], active)
+            d_loss = torch.where(active, loss.detach(), d_loss)
+        for step in range(int(g_steps.max())):
+            active = step < g_steps
+            logits = D(G(draw(active, z_of, z_dim)))[..., 0]
+            loss = torch.vmap(partial(generator_loss, objective=cfg0.objective))(logits)
+            opt_G.step(torch.autograd.grad(loss.sum(), G.flat)[0], active)
+            g_loss = torch.where(active, loss.detach(), g_loss)
+        for run, dl, gl in zip(runs, d_loss.tolist(), g_loss.tolist()):
+            run.d_losses.append(dl)
+            run.g_losses.append(gl)
+        if it % cfg0.snapshot_every == 0 or it == cfg0.iterations:
+            snapshot(it)
+    G.write_back()
+    D.write_back()
+    return runs
