@@ -96,3 +96,51 @@ def test_shipped_files_are_package_data():
         assert (pretrained.FOLDER / f"{name}_G.pt").stat().st_size < pretrained.MAX_BYTES
         assert {"command", "seed", "epochs"} <= pretrained.provenance(name).keys()
         assert not pretrained.load(name).training
+
+
+# --- other architectures: the conditional G of Section 7 ------------------------
+
+
+@pytest.fixture(scope="module")
+def conditional_run(mnist, tmp_path_factory):
+    """A real (tiny) conditional run: 3 steps on 300 labelled MNIST images."""
+    from gan_src.conditional import (class_frequencies, conditional_mnist_discriminator, conditional_mnist_generator,
+                                     conditional_p_z, joint)
+
+    out = tmp_path_factory.mktemp("conditional_run")
+    x, c = mnist.train[:300], mnist.train_labels[:300]
+    gen = torch.Generator().manual_seed(0)
+    G, D = conditional_mnist_generator(x.mean(0), generator=gen), conditional_mnist_discriminator(generator=gen)
+    train(G, D, joint(x, c), conditional_p_z(class_frequencies(c)), TrainConfig(epochs=1, steps_per_epoch=3),
+          out=out, progress=False)
+    return out, G, D
+
+
+def test_a_conditional_model_loads_into_its_own_architecture(conditional_run, tmp_path):
+    from gan_src.conditional import ConditionalDiscriminator, ConditionalGenerator
+
+    out, G, D = conditional_run
+    pretrained.export(out / "checkpoint.pt", "cond", PROVENANCE, dtype=torch.float32, folder=tmp_path,
+                      architecture="mnist_conditional")
+    assert pretrained.provenance("cond", folder=tmp_path)["architecture"] == "mnist_conditional"
+    loaded, loaded_D = pretrained.load("cond", folder=tmp_path), pretrained.load_discriminator("cond", folder=tmp_path)
+    assert isinstance(loaded, ConditionalGenerator) and isinstance(loaded_D, ConditionalDiscriminator)
+    z, c = mnist_p_z(20, torch.Generator().manual_seed(0)), torch.arange(20) % 10
+    with torch.no_grad():
+        assert torch.equal(loaded.generate(z, c), G.eval().generate(z, c))
+    assert all(torch.equal(loaded_D.state_dict()[k], v) for k, v in D.state_dict().items())
+
+
+def test_exporting_with_the_wrong_architecture_is_refused(conditional_run, run, tmp_path):
+    with pytest.raises(CheckpointError, match="'mnist' G"):
+        pretrained.export(conditional_run[0] / "checkpoint.pt", "x", {}, folder=tmp_path)
+    with pytest.raises(CheckpointError, match="'mnist_conditional' G"):
+        pretrained.export(run[0] / "checkpoint.pt", "x", {}, folder=tmp_path, architecture="mnist_conditional")
+    with pytest.raises(ValueError, match="unknown architecture 'resnet'"):
+        pretrained.export(run[0] / "checkpoint.pt", "x", {}, folder=tmp_path, architecture="resnet")
+
+
+def test_a_record_naming_an_unknown_architecture_asks_for_an_upgrade(run, tmp_path):
+    pretrained.export(run[0] / "checkpoint.pt", "future", {"architecture": "stylegan9"}, folder=tmp_path)
+    with pytest.raises(pretrained.PretrainedNotFoundError, match="'stylegan9'.*upgrade gan_src"):
+        pretrained.load("future", folder=tmp_path)

@@ -1,14 +1,17 @@
 """Pretrained generators shipped with the package, each with its provenance.
 
 ``load("mnist")`` returns the paper's MNIST G (Section 5) with trained weights, in eval
-mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.models.mnist_p_z`). Each model is
-two files in this folder:
+mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.models.mnist_p_z`);
+``load("mnist_conditional")`` the class-conditional G(z, c) of Section 7
+(:mod:`gan_src.conditional`). Each model is two files in this folder:
 
 - ``{name}_G.pt``: G's ``state_dict``, stored in float16 or float32 (loaded as float32);
 - ``{name}_D.pt`` (optional): D's ``state_dict`` from the same checkpoint, for uses of the trained
   D such as Section 7's semi-supervised features (:func:`load_discriminator`);
 - ``{name}.json``: how it was made: command, seed, epochs, wall time, machine, git commit,
-  and its Parzen-window log-likelihood (Table 1) with the sigma that produced it.
+  and its Parzen-window log-likelihood (Table 1) with the sigma that produced it; its
+  ``"architecture"`` names the networks the weights belong to, a key of :data:`ARCHITECTURES`
+  (``"mnist"`` when absent).
 
 :func:`export` writes both from a training checkpoint (``python -m gan_src train``) or a
 G snapshot; D is kept too when the source is a training checkpoint.
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +30,25 @@ import torch
 from torch import nn
 
 from ..checkpoint import CheckpointError
+from ..conditional import conditional_mnist_discriminator, conditional_mnist_generator
 from ..models import mnist_discriminator, mnist_generator
 
 FOLDER = Path(__file__).resolve().parent
 MAX_BYTES = 12 * 1024 * 1024  # the issue's budget for a shipped generator
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The untrained networks that a shipped ``state_dict`` is loaded into."""
+
+    generator: Callable[[], nn.Module]
+    discriminator: Callable[[], nn.Module]
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "mnist": Architecture(mnist_generator, mnist_discriminator),  # Section 5
+    "mnist_conditional": Architecture(conditional_mnist_generator, conditional_mnist_discriminator),  # Section 7
+}
 
 
 class PretrainedNotFoundError(LookupError):
@@ -58,11 +78,21 @@ def provenance(name: str = "mnist", folder: str | os.PathLike | None = None) -> 
     return json.loads(_paths(name, folder)[1].read_text())
 
 
+def architecture(name: str = "mnist", folder: str | os.PathLike | None = None) -> Architecture:
+    """The networks that the shipped model ``name`` is made of, as its record names them."""
+    key = provenance(name, folder).get("architecture", "mnist")
+    if key not in ARCHITECTURES:
+        raise PretrainedNotFoundError(
+            f"the pretrained model {name!r} needs the architecture {key!r}, which this version of gan_src does not "
+            f"know (known: {', '.join(ARCHITECTURES)}); upgrade gan_src.")
+    return ARCHITECTURES[key]
+
+
 def load(name: str = "mnist", device: str | torch.device = "cpu", folder: str | os.PathLike | None = None) -> nn.Module:
     """The pretrained G called ``name``, as float32 on ``device``, in eval mode."""
     weights, _ = _paths(name, folder)
     state = torch.load(weights, map_location="cpu", weights_only=True)
-    G = mnist_generator()
+    G = architecture(name, folder).generator()
     G.load_state_dict({k: v.float() for k, v in state.items()})
     return G.to(device).eval()
 
@@ -74,7 +104,7 @@ def load_discriminator(name: str = "mnist", device: str | torch.device = "cpu",
     weights = Path(folder if folder is not None else FOLDER) / f"{name}_D.pt"
     if not weights.is_file():
         raise PretrainedNotFoundError(f"the pretrained model {name!r} ships G only (no {weights.name})")
-    D = mnist_discriminator()
+    D = architecture(name, folder).discriminator()
     D.load_state_dict({k: v.float() for k, v in torch.load(weights, map_location="cpu", weights_only=True).items()})
     return D.to(device).eval()
 
@@ -95,41 +125,55 @@ def _matches(state: Any, model: nn.Module) -> bool:
             and all(state[k].shape == v.shape for k, v in expected.items()))
 
 
-def generator_state(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+def _architecture(key: str) -> Architecture:
+    if key not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {key!r}; choose one of {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[key]
+
+
+def generator_state(path: str | os.PathLike, architecture: str = "mnist") -> dict[str, torch.Tensor]:
     """G's ``state_dict`` from a training checkpoint (``checkpoint.pt``) or a G snapshot
-    (``snapshots/G_epochNNNN.pt``); :class:`~gan_src.checkpoint.CheckpointError` otherwise."""
+    (``snapshots/G_epochNNNN.pt``) of the networks ``architecture`` (a key of :data:`ARCHITECTURES`);
+    :class:`~gan_src.checkpoint.CheckpointError` otherwise."""
+    G = _architecture(architecture).generator()
     state = _read(path)
     if isinstance(state, dict) and isinstance(state.get("G"), dict):
         state = state["G"]
-    if not _matches(state, mnist_generator()):
-        raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the MNIST G's weights")
+    if not _matches(state, G):
+        raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the weights of "
+                              f"the {architecture!r} G")
     return state
 
 
-def discriminator_state(path: str | os.PathLike) -> dict[str, torch.Tensor] | None:
+def discriminator_state(path: str | os.PathLike, architecture: str = "mnist") -> dict[str, torch.Tensor] | None:
     """D's ``state_dict`` from a training checkpoint; None for a G snapshot (which has no D)."""
     state = _read(path)
     D = state.get("D") if isinstance(state, dict) else None
-    return D if _matches(D, mnist_discriminator()) else None
+    return D if _matches(D, _architecture(architecture).discriminator()) else None
 
 
 def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, Any],
-           dtype: torch.dtype = torch.float16, folder: str | os.PathLike | None = None) -> tuple[Path, Path]:
+           dtype: torch.dtype = torch.float16, folder: str | os.PathLike | None = None,
+           architecture: str = "mnist") -> tuple[Path, Path]:
     """Write ``{name}_G.pt`` (G's weights as ``dtype``) and ``{name}.json`` (``provenance`` plus
     the source file and the stored dtype) into ``folder`` (default: this package); also
-    ``{name}_D.pt`` when the source is a training checkpoint. Returns the paths of G and the record."""
+    ``{name}_D.pt`` when the source is a training checkpoint. ``architecture`` names the networks
+    (a key of :data:`ARCHITECTURES`); it is recorded unless it is the default ``"mnist"``.
+    Returns the paths of G and the record."""
     folder = Path(folder) if folder is not None else FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    state = {k: v.to(dtype) for k, v in generator_state(checkpoint_path).items()}
+    state = {k: v.to(dtype) for k, v in generator_state(checkpoint_path, architecture).items()}
     weights, info = folder / f"{name}_G.pt", folder / f"{name}.json"
     torch.save(state, weights)
     if weights.stat().st_size > MAX_BYTES:
         weights.unlink()
         raise ValueError(f"{name}_G.pt would take more than {MAX_BYTES} bytes; export with dtype=torch.float16")
-    D = discriminator_state(checkpoint_path)
+    D = discriminator_state(checkpoint_path, architecture)
     if D is not None:
         torch.save({k: v.to(dtype) for k, v in D.items()}, folder / f"{name}_D.pt")
     record = {**provenance, "source": str(checkpoint_path), "dtype": str(dtype).removeprefix("torch."),
               "discriminator": D is not None}
+    if architecture != "mnist":  # records without the key (e.g. the shipped "mnist") mean "mnist"
+        record["architecture"] = architecture
     info.write_text(json.dumps(record, indent=2) + "\n")
     return weights, info
