@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import torch
 from torch import Tensor
@@ -32,3 +34,25 @@ def sample(G: torch.nn.Module, p_z, n: int, seed: int = 0) -> Tensor:
     G.eval()
     device = next(G.parameters()).device
     return G(p_z(n, torch.Generator().manual_seed(seed)).to(device)).cpu()
+
+
+def grid_player(frames: Tensor, nrow: int, title: Callable[[int], str], figsize: tuple[float, float] = (6, 1.4),
+                interval: int = 80) -> str:
+    """A self-contained HTML/JavaScript player (matplotlib's ``to_jshtml``) of image grids:
+    frame i shows ``image_grid(frames[i], nrow)`` under ``title(i)``. It plays in a static
+    web page without a kernel, e.g. Figure 3's walk through z-space."""
+    from matplotlib import animation
+
+    fig, ax = plt.subplots(figsize=figsize, dpi=72)
+    image = ax.imshow(image_grid(frames[0], nrow).numpy(), cmap="gray", vmin=0, vmax=1)
+    ax.set_axis_off()
+    heading = ax.set_title(title(0))
+
+    def show(i: int):
+        image.set_data(image_grid(frames[i], nrow).numpy())
+        heading.set_text(title(i))
+        return image, heading
+
+    player = animation.FuncAnimation(fig, show, frames=len(frames), interval=interval)
+    plt.close(fig)
+    return player.to_jshtml(default_mode="reflect")

@@ -36,3 +36,12 @@ def test_interpolate_starts_and_ends_at_the_endpoints_images():
     with torch.no_grad():
         assert torch.allclose(frames[:, 0], G(z0), atol=1e-6)
         assert torch.allclose(frames[:, -1], G(z1), atol=1e-6)
+
+
+def test_grid_player_has_one_frame_per_grid():
+    from gan_src.plotting import grid_player
+
+    frames = torch.rand(5, 3, 784, generator=torch.Generator().manual_seed(0))
+    html = grid_player(frames, nrow=3, title=lambda i: f"frame {i}")
+    assert html.count("data:image/png;base64") == 5
+    assert 'class="animation"' in html

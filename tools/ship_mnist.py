@@ -6,7 +6,8 @@
 Scores the generator with the paper's Parzen protocol (Table 1) and writes
 ``gan_src/pretrained/mnist_G.pt``, ``mnist_D.pt`` (from a checkpoint) and ``mnist.json``:
 command, seed, epochs, training wall time (summed from the run's metrics.jsonl), machine,
-git commit, and the Parzen result with its sigma.
+git commit, the Parzen result with its sigma, and the run's Parzen curve against epochs
+(``RUN/parzen.jsonl``, from ``python -m gan_src parzen --snapshots RUN/snapshots --out RUN/parzen.jsonl``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def main() -> None:
                     f"&& python tools/ship_mnist.py {args.run}"
                     + ("" if args.epoch is None else f" --epoch {args.epoch}"),
     }
+    curve = args.run / "parzen.jsonl"
+    if curve.is_file():
+        rows = [json.loads(line) for line in curve.read_text().splitlines() if line.strip()]
+        provenance["parzen_curve"] = [{k: round(r[k], 2) for k in ("valid", "test", "se")} | {"epoch": r["epoch"]}
+                                      for r in sorted(rows, key=lambda r: r["epoch"]) if r["epoch"] <= epoch]
     for path in pretrained.export(source, args.name, provenance):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
