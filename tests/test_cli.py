@@ -49,7 +49,7 @@ def test_train_then_resume(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    ([], "one of the arguments --checkpoint --pretrained --centres is required"),
+    ([], "one of the arguments --checkpoint --pretrained --centres --snapshots is required"),
     (["--pretrained", "no-such-model"], "no pretrained model 'no-such-model'"),
     (["--checkpoint", "/nonexistent/checkpoint.pt"], "no checkpoint at"),
     (["--centres", "train", "--samples", "0"], "must be >= 1"),
