@@ -10,6 +10,8 @@ Modules, one idea each:
 - :mod:`gan_src.train`    -- Algorithm 1 (and the authors' simultaneous variant)
 - :mod:`gan_src.checkpoint` -- saving and resuming a run exactly
 - :mod:`gan_src.plotting` -- sample grids
+- :mod:`gan_src.conditional` -- Section 7, extension 1: a class-conditional GAN p(x | c)
+- :mod:`gan_src.semi_supervised` -- Section 7, extension 4: classifiers on D's features
 - :mod:`gan_src.cli`      -- ``python -m gan_src ...``
 """
 
