@@ -144,3 +144,11 @@ def test_a_record_naming_an_unknown_architecture_asks_for_an_upgrade(run, tmp_pa
     pretrained.export(run[0] / "checkpoint.pt", "future", {"architecture": "stylegan9"}, folder=tmp_path)
     with pytest.raises(pretrained.PretrainedNotFoundError, match="'stylegan9'.*upgrade gan_src"):
         pretrained.load("future", folder=tmp_path)
+
+
+def test_run_record_reads_the_run(run):
+    out, _ = run
+    record = pretrained.run_record(out)
+    assert record["epochs"] == 1 and record["steps"] == 3 and record["seed"] == 0
+    assert record["config"]["steps_per_epoch"] == 3 and record["train_seconds"] >= 0
+    assert len(record["exported_at_commit"]) in (0, 40)

@@ -14,15 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import subprocess
 from pathlib import Path
 
-import torch
-
 from gan_src import parzen, pretrained
-from gan_src.checkpoint import load as load_checkpoint
 from gan_src.data import load_mnist
 from gan_src.models import mnist_generator
 
@@ -34,11 +28,9 @@ def main() -> None:
     ap.add_argument("--name", default="mnist")
     args = ap.parse_args()
 
-    ckpt = load_checkpoint(args.run / "checkpoint.pt")
+    record = pretrained.run_record(args.run, args.epoch)
     source = args.run / "checkpoint.pt" if args.epoch is None else args.run / "snapshots" / f"G_epoch{args.epoch:04d}.pt"
-    epoch = ckpt["epoch"] if args.epoch is None else args.epoch
-    metrics = [json.loads(line) for line in (args.run / "metrics.jsonl").read_text().splitlines() if line.strip()]
-    cfg = ckpt["config"]
+    epoch, cfg = record["epochs"], record["config"]
 
     splits = load_mnist()
     G = mnist_generator()
@@ -47,7 +39,6 @@ def main() -> None:
                              splits.valid[: parzen.N_VALID], splits.test)
     print(result)
 
-    git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     command = (f"python -m gan_src train --dataset mnist --epochs {epoch} --out {args.run} --update {cfg['update']} "
                f"--objective {cfg['objective']} --k {cfg['k']} --lr {cfg['lr']} --batch-size {cfg['m']} "
                f"--seed {cfg['seed']} --snapshot-every 5")
@@ -55,14 +46,7 @@ def main() -> None:
         "model": "the paper's MNIST G (mnist.yaml): 100 -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid",
         "command": command,
         "note": "trained in several sittings, each continued with --resume (bit-identical to one sitting)",
-        "config": cfg,
-        "seed": cfg["seed"],
-        "epochs": epoch,
-        "steps": epoch * 500,
-        "train_seconds": round(sum(row["seconds"] for row in metrics if row["epoch"] <= epoch)),
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores, {platform.system()}",
-        "torch": torch.__version__,
-        "exported_at_commit": git,
+        **record,
         "parzen": {"protocol": "10,000 samples of G (z seed 0); sigma from logspace(-1, 0, 10) on the first "
                                "1,000 validation images; mean ± se over the 10,000 test images",
                    "sigma": result.sigma, "valid_curve": [round(v, 2) for v in result.curve],

@@ -12,16 +12,11 @@ often each class's samples have a nearest training image of that class.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import subprocess
 from pathlib import Path
 
 import torch
 
 from gan_src import pretrained
-from gan_src.checkpoint import load as load_checkpoint
 from gan_src.conditional import class_grid, conditional_mnist_generator
 from gan_src.data import load_mnist
 from gan_src.neighbours import nearest
@@ -36,9 +31,8 @@ def main() -> None:
     ap.add_argument("--trained-at-commit", help="git commit of the code that trained it (default: HEAD)")
     args = ap.parse_args()
 
-    ckpt = load_checkpoint(args.run / "checkpoint.pt")
-    metrics = [json.loads(line) for line in (args.run / "metrics.jsonl").read_text().splitlines() if line.strip()]
-    cfg, epoch = ckpt["config"], ckpt["epoch"]
+    record = pretrained.run_record(args.run)
+    cfg, epoch = record["config"], record["epochs"]
 
     G = conditional_mnist_generator()
     G.load_state_dict(pretrained.generator_state(args.run / "checkpoint.pt", architecture=NAME))
@@ -49,7 +43,6 @@ def main() -> None:
     agreement = (splits.train_labels[index] == asked).double().mean().item()
     print(f"nearest training image has the requested class: {agreement:.3f}")
 
-    git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     command = (f"python -m gan_src train --conditional --dataset mnist --epochs {epoch} --out {args.run} "
                f"--update {cfg['update']} --objective {cfg['objective']} --k {cfg['k']} --lr {cfg['lr']} "
                f"--batch-size {cfg['m']} --seed {cfg['seed']}")
@@ -57,17 +50,10 @@ def main() -> None:
         "model": "class-conditional MNIST G(z, c) (Section 7, extension 1): [z (100), one_hot(c) (10)] -> "
                  "1200 ReLU -> 1200 ReLU -> 784 sigmoid; D on [x, one_hot(c)]: maxout 240x5 -> maxout 240x5 -> 1",
         "command": command,
-        "config": cfg,
-        "seed": cfg["seed"],
-        "epochs": epoch,
-        "steps": ckpt["step"],
-        "train_seconds": round(sum(row["seconds"] for row in metrics if row["epoch"] <= epoch)),
+        **record,
         "wall_seconds": None if args.wall_seconds is None else round(args.wall_seconds),
         "threads": "OMP_NUM_THREADS=1 (one CPU core), niced, beside other jobs",
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores, {platform.system()}",
-        "torch": torch.__version__,
-        "trained_at_commit": args.trained_at_commit or git,
-        "exported_at_commit": git,
+        "trained_at_commit": args.trained_at_commit or record["exported_at_commit"],
         "nearest_neighbour_class_agreement": {
             "protocol": "100 samples per class (z seed 0); fraction whose nearest training image (squared L2) "
                         "has the requested class",

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import os
+import platform
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ import torch
 from torch import nn
 
 from ..checkpoint import CheckpointError
+from ..checkpoint import load as load_checkpoint
 from ..conditional import conditional_mnist_discriminator, conditional_mnist_generator
 from ..models import mnist_discriminator, mnist_generator
 
@@ -177,3 +180,25 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
         record["architecture"] = architecture
     info.write_text(json.dumps(record, indent=2) + "\n")
     return weights, info
+
+
+def run_record(run: str | os.PathLike, epoch: int | None = None) -> dict[str, Any]:
+    """The provenance fields every shipped model shares, read from a training run folder
+    (``checkpoint.pt``, ``metrics.jsonl``): its config and seed, the epochs and steps (up to
+    ``epoch``, default the checkpoint's), the summed training seconds, machine, torch and the
+    current git commit."""
+    run = Path(run)
+    ckpt = load_checkpoint(run / "checkpoint.pt")
+    epoch = ckpt["epoch"] if epoch is None else epoch
+    metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return {
+        "config": ckpt["config"],
+        "seed": ckpt["config"]["seed"],
+        "epochs": epoch,
+        "steps": next(row["step"] for row in metrics if row["epoch"] == epoch),
+        "train_seconds": round(sum(row["seconds"] for row in metrics if row["epoch"] <= epoch)),
+        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores, {platform.system()}",
+        "torch": torch.__version__,
+        "exported_at_commit": git,
+    }
