@@ -3,13 +3,14 @@ Goodfellow et al., *Generative Adversarial Nets* (NeurIPS 2014, arXiv:1406.2661)
 
 Modules, one idea each:
 
-- :mod:`gan_src.data`     -- MNIST with the paper's splits, and the toy 1-D / 2-D distributions
+- :mod:`gan_src.data`     -- MNIST with the paper's splits, Olivetti faces and CIFAR-10, and the toy 1-D / 2-D distributions
 - :mod:`gan_src.models`   -- G and D: the paper's MNIST networks and small MLPs
 - :mod:`gan_src.losses`   -- the value function V(D, G) (Eq. 1) and the two generator objectives
 - :mod:`gan_src.optim`    -- SGD with classical momentum and the paper's schedules
 - :mod:`gan_src.train`    -- Algorithm 1 (and the authors' simultaneous variant)
 - :mod:`gan_src.checkpoint` -- saving and resuming a run exactly
-- :mod:`gan_src.plotting` -- sample grids
+- :mod:`gan_src.plotting` -- sample grids, and Figure 2's framed nearest-neighbour column
+- :mod:`gan_src.figure2`  -- Figure 2 (b)-(d): the paper's face and CIFAR-10 networks, scaled down
 - :mod:`gan_src.conditional` -- Section 7, extension 1: a class-conditional GAN p(x | c)
 - :mod:`gan_src.semi_supervised` -- Section 7, extension 4: classifiers on D's features
 - :mod:`gan_src.cli`      -- ``python -m gan_src ...``

@@ -2,6 +2,8 @@
 
 - ``python -m gan_src train --dataset mnist --epochs N --out DIR [--resume] [--dry-run]``: Algorithm 1;
   with ``--conditional``, the class-conditional GAN p(x | c) of Section 7 (c an input of G and D);
+  ``--dataset faces|cifar10|cifar10_conv``: the scaled-down networks of Figure 2 (b)-(d)
+  (:mod:`gan_src.figure2`) on the Olivetti faces or CIFAR-10 (the offline subset unless ``--full-cifar10``);
 - ``python -m gan_src parzen (--checkpoint PATH | --pretrained NAME | --centres train|kmeans)``:
   the Parzen-window log-likelihood of Table 1 by the authors' protocol;
 - ``python -m gan_src parzen --snapshots DIR [--out FILE]``: the same for every G snapshot of a
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint, parzen, pretrained
+from . import checkpoint, figure2, parzen, pretrained
 from .conditional import (class_frequencies, conditional_mnist_discriminator, conditional_mnist_generator,
                           conditional_p_z, joint)
 from .data import DataNotFoundError, load_mnist
@@ -28,7 +30,7 @@ from .losses import OBJECTIVES
 from .models import mnist_discriminator, mnist_generator, mnist_p_z
 from .train import UPDATES, TrainConfig, TrainingDiverged, train
 
-DATASETS = ("mnist",)
+DATASETS = ("mnist", *figure2.NETWORKS)
 DRY_RUN = {"epochs": 1, "steps_per_epoch": 3}
 
 
@@ -63,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default runs/DATASET, runs/DATASET_conditional with --conditional)")
     t.add_argument("--conditional", action="store_true",
                    help="a class-conditional GAN p(x | c): the one-hot class c is an input of both G and D (Section 7)")
+    t.add_argument("--full-cifar10", action="store_true",
+                   help="cifar10, cifar10_conv: the full data set via torchvision (downloads 163 MB) "
+                        "instead of the offline 4,660-image subset")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     t.add_argument("--dry-run", action="store_true", help="3 steps of 1 epoch into a temporary folder: a smoke test")
     t.add_argument("--update", choices=UPDATES, default="simultaneous",
@@ -74,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
     t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (default: $GAN_SRC_DATA, else a cache)")
+    t.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (faces: olivetti/, cifar10*: cifar10_subset/) "
+                   "(default: $GAN_SRC_DATA, else a cache)")
     t.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -108,14 +114,21 @@ def _train(args: argparse.Namespace) -> None:
     if args.resume:
         done = checkpoint.load(out / checkpoint.CHECKPOINT_NAME)["epoch"]
         print(f"resuming {out} after epoch {done} (its saved settings; target {cfg.epochs} epochs)")
-    splits = load_mnist(args.data)
     gen = torch.Generator().manual_seed(cfg.seed)
-    if args.conditional:
+    if args.dataset != "mnist":
+        if args.conditional:
+            raise ValueError(f"--conditional is for --dataset mnist only, not {args.dataset}")
+        data = figure2.training_data(args.dataset, args.data, args.full_cifar10)
+        make_G, make_D = figure2.NETWORKS[args.dataset]
+        G, D, p_z = make_G(data.mean(0), generator=gen), make_D(generator=gen), mnist_p_z
+    elif args.conditional:
+        splits = load_mnist(args.data)
         G = conditional_mnist_generator(splits.train.mean(0), generator=gen)
         D = conditional_mnist_discriminator(generator=gen)
         data = joint(splits.train, splits.train_labels)
         p_z = conditional_p_z(class_frequencies(splits.train_labels))
     else:
+        splits = load_mnist(args.data)
         G = mnist_generator(splits.train.mean(0), generator=gen)
         D = mnist_discriminator(generator=gen)
         data, p_z = splits.train, mnist_p_z

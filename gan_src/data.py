@@ -1,9 +1,11 @@
-"""Data: MNIST with the authors' splits (Section 5) and the toy distributions
-used by the theory chapters (Figure 1's 1-D setting, 2-D Gaussian mixtures).
+"""Data: MNIST with the authors' splits (Section 5), the Olivetti faces (a public stand-in
+for TFD) and CIFAR-10 for Figure 2 (b)-(d), and the toy distributions used by the theory
+chapters (Figure 1's 1-D setting, 2-D Gaussian mixtures).
 
-The MNIST root comes from, in order: the ``root`` argument, the environment
+Every data root comes from, in order: the ``root`` argument, the environment
 variable ``GAN_SRC_DATA``, or a per-user cache folder. torchvision downloads
-the files there when they are missing and the network is reachable.
+MNIST (and, on request, the full CIFAR-10) there when the files are missing and
+the network is reachable.
 """
 
 from __future__ import annotations
@@ -88,6 +90,97 @@ def load_mnist(root: str | os.PathLike | None = None, download: bool = True) -> 
         valid_labels=y[MNIST_TRAIN_ROWS:],
         test_labels=test_set.targets,
     )
+
+
+# --- Figure 2 (b)-(d): faces and CIFAR-10 ------------------------------------
+
+OLIVETTI_FILE = Path("olivetti") / "olivetti_faces_uint8.npy"
+CIFAR_SUBSET_FILE = Path("cifar10_subset") / "cifar10_prefix_subset.npz"
+
+
+def load_olivetti(root: str | os.PathLike | None = None, side: int = 64) -> Tensor:
+    """The 400 Olivetti faces (AT&T / ORL database; 40 people x 10) as float32 rows of ``side**2``
+    pixels in [0, 1]: the stand-in for the Toronto Face Database of Figure 2 (b), which is not public.
+
+    Reads ``ROOT/olivetti/olivetti_faces_uint8.npy`` (uint8, 400 x 64 x 64, upright, in
+    scikit-learn's order) and scales it as ``sklearn.datasets.fetch_olivetti_faces`` does
+    (minus the minimum, over the maximum). ``side < 64`` shrinks the faces with an anti-aliased
+    bilinear filter (48 gives TFD's 48 x 48). scikit-learn is not a dependency; where it is
+    installed (e.g. Colab), make the file with::
+
+        import numpy as np, pathlib
+        from sklearn.datasets import fetch_olivetti_faces
+        folder = pathlib.Path(ROOT) / "olivetti"; folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "olivetti_faces_uint8.npy",
+                (fetch_olivetti_faces().images * 255).round().astype(np.uint8))
+    """
+    import numpy as np
+
+    path = data_root(root) / OLIVETTI_FILE
+    if not path.is_file():
+        raise DataNotFoundError(
+            f"Olivetti faces not found at {path}. Set {ENV_VAR} to a folder holding {OLIVETTI_FILE}, or make the "
+            "file with scikit-learn's fetch_olivetti_faces (see the docstring of gan_src.data.load_olivetti).")
+    x = torch.from_numpy(np.load(path)).to(torch.float32)
+    x = (x - x.min()) / (x.max() - x.min())
+    if side != x.shape[-1]:
+        x = torch.nn.functional.interpolate(x[:, None], size=(side, side), mode="bilinear",
+                                            antialias=True, align_corners=False)[:, 0].clamp_(0, 1)
+    return x.reshape(len(x), -1).contiguous()
+
+
+@dataclass(frozen=True)
+class CIFAR10:
+    """Pixels in [0, 1] as float32 rows of 3,072 (channel-major, C x H x W = 3 x 32 x 32), and labels."""
+
+    train: Tensor
+    test: Tensor
+    train_labels: Tensor
+    test_labels: Tensor
+    full: bool  # True: the 50,000 / 10,000 images of the real data set; False: the offline prefix subset
+
+
+def load_cifar10(root: str | os.PathLike | None = None, full: bool = False, download: bool = True) -> CIFAR10:
+    """CIFAR-10 (Krizhevsky, 2009) for Figure 2 (c), (d).
+
+    ``full=False`` (default) reads the offline *prefix subset* ``ROOT/cifar10_subset/cifar10_prefix_subset.npz``:
+    the first 932 images of each training batch (4,660 images) and the first 846 test images, all that
+    survives of a truncated copy (see the data README). It is NOT the full data set.
+
+    ``full=True`` uses the whole data set through ``torchvision.datasets.CIFAR10(ROOT, download=download)``
+    (50,000 training and 10,000 test images; a 163 MB download into ROOT, e.g. in Colab). The command line
+    does the same with ``python -m gan_src train --dataset cifar10 --full-cifar10``.
+    """
+    import numpy as np
+
+    root = data_root(root)
+    if full:
+        from torchvision.datasets import CIFAR10 as TorchvisionCIFAR10
+
+        try:
+            train_set = TorchvisionCIFAR10(str(root), train=True, download=download)
+            test_set = TorchvisionCIFAR10(str(root), train=False, download=download)
+        except (RuntimeError, OSError) as err:
+            raise DataNotFoundError(
+                f"CIFAR-10 not found in {root / 'cifar-10-batches-py'} and it could not be downloaded "
+                f"({'offline?' if download else 'download disabled'}). Run where the network is reachable, "
+                f"or use the offline subset (full=False, {CIFAR_SUBSET_FILE} under ${ENV_VAR}).") from err
+        x_train, y_train = train_set.data, np.asarray(train_set.targets)
+        x_test, y_test = test_set.data, np.asarray(test_set.targets)
+    else:
+        path = root / CIFAR_SUBSET_FILE
+        if not path.is_file():
+            raise DataNotFoundError(
+                f"CIFAR-10 subset not found at {path}. Set {ENV_VAR} to a folder holding {CIFAR_SUBSET_FILE}, "
+                "or load the full data set with load_cifar10(full=True) where the network is reachable.")
+        with np.load(path) as f:
+            x_train, y_train, x_test, y_test = f["x_train"], f["y_train"], f["x_test"], f["y_test"]
+
+    def rows(images) -> Tensor:  # N x H x W x C uint8 -> N x (C * H * W) float in [0, 1]
+        return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).reshape(len(images), -1).float() / 255
+
+    return CIFAR10(train=rows(x_train), test=rows(x_test), train_labels=torch.as_tensor(y_train).long(),
+                   test_labels=torch.as_tensor(y_test).long(), full=full)
 
 
 # --- p_z: noise priors -------------------------------------------------------

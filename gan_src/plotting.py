@@ -10,10 +10,12 @@ from torch import Tensor
 from torchvision.utils import make_grid
 
 
-def image_grid(x: Tensor, nrow: int = 10, side: int = 28) -> Tensor:
-    """Rows of flattened grey images in [0, 1] -> one (H, W) grid image, 2-pixel white gutters."""
-    images = x.detach().float().cpu().reshape(-1, 1, side, side)
-    return make_grid(images, nrow=nrow, padding=2, pad_value=1.0)[0]
+def image_grid(x: Tensor, nrow: int = 10, side: int = 28, channels: int = 1) -> Tensor:
+    """Rows of flattened images in [0, 1] -> one grid image, 2-pixel white gutters: (H, W) for grey
+    images, (H, W, 3) for colour ones (``channels=3``, rows stored channel-major as C x side x side)."""
+    images = x.detach().float().cpu().reshape(-1, channels, side, side)
+    grid = make_grid(images, nrow=nrow, padding=2, pad_value=1.0)
+    return grid[0] if channels == 1 else grid.permute(1, 2, 0)
 
 
 def show_grid(x: Tensor, nrow: int = 10, title: str | None = None, ax: plt.Axes | None = None) -> plt.Axes:
@@ -26,6 +28,33 @@ def show_grid(x: Tensor, nrow: int = 10, title: str | None = None, ax: plt.Axes 
     if title:
         ax.set_title(title)
     return ax
+
+
+def nearest_neighbour_panel(x: Tensor, train: Tensor, cols: int, side: int = 28, channels: int = 1,
+                            title: str | None = None, ax: plt.Axes | None = None,
+                            cell_inches: float = 0.8) -> tuple[plt.Axes, Tensor]:
+    """Figure 2's layout: the samples ``x`` (rows of flattened images) in rows of ``cols``, and in an
+    extra, framed rightmost column the row of ``train`` nearest (squared L2,
+    :func:`gan_src.neighbours.nearest`) to the sample beside it.
+
+    Returns the axes and the squared distances from each row's last sample to its nearest training image.
+    """
+    from .neighbours import nearest
+
+    rows = len(x) // cols
+    x = x[: rows * cols].reshape(rows, cols, -1).float().cpu()
+    index, dist = nearest(x[:, -1], train)
+    panel = torch.cat([x, train[index].reshape(rows, 1, -1).float().cpu()], dim=1).reshape(rows * (cols + 1), -1)
+    grid = image_grid(panel, nrow=cols + 1, side=side, channels=channels)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(cell_inches * (cols + 1), cell_inches * rows))
+    ax.imshow(grid.numpy(), cmap="gray" if channels == 1 else None, vmin=0, vmax=1, interpolation="nearest")
+    cell = grid.shape[1] / (cols + 1)
+    ax.add_patch(plt.Rectangle((cols * cell, 0), cell, grid.shape[0] - 1, fill=False, ec="gold", lw=3))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax, dist
 
 
 @torch.no_grad()

@@ -3,7 +3,8 @@
 ``load("mnist")`` returns the paper's MNIST G (Section 5) with trained weights, in eval
 mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.models.mnist_p_z`);
 ``load("mnist_conditional")`` the class-conditional G(z, c) of Section 7
-(:mod:`gan_src.conditional`). Each model is two files in this folder:
+(:mod:`gan_src.conditional`); ``load("faces")``, ``load("cifar10")`` and ``load("cifar10_conv")``
+the scaled-down generators of Figure 2 (b)-(d) (:mod:`gan_src.figure2`). Each model is two files in this folder:
 
 - ``{name}_G.pt``: G's ``state_dict``, stored in float16 or float32 (loaded as float32);
 - ``{name}_D.pt`` (optional): D's ``state_dict`` from the same checkpoint, for uses of the trained
@@ -34,6 +35,7 @@ from torch import nn
 from ..checkpoint import CheckpointError
 from ..checkpoint import load as load_checkpoint
 from ..conditional import conditional_mnist_discriminator, conditional_mnist_generator
+from ..figure2 import NETWORKS as FIGURE2_NETWORKS
 from ..models import mnist_discriminator, mnist_generator
 
 FOLDER = Path(__file__).resolve().parent
@@ -51,6 +53,8 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {
     "mnist": Architecture(mnist_generator, mnist_discriminator),  # Section 5
     "mnist_conditional": Architecture(conditional_mnist_generator, conditional_mnist_discriminator),  # Section 7
+    # Figure 2 (b)-(d): "faces" (Olivetti, a stand-in for TFD), "cifar10" and "cifar10_conv" (gan_src.figure2)
+    **{name: Architecture(G, D) for name, (G, D) in FIGURE2_NETWORKS.items()},
 }
 
 

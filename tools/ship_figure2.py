@@ -1,0 +1,84 @@
+"""Ship a trained Figure 2 (b)-(d) generator as ``gan_src.pretrained`` "faces", "cifar10" or "cifar10_conv".
+
+    OMP_NUM_THREADS=1 python -m gan_src train --dataset faces --epochs 700 --lr 0.05 --seed 0 --out runs/faces
+    python tools/ship_figure2.py runs/faces --wall-seconds S
+
+The run folder's name is the model's name (a key of ``gan_src.figure2.NETWORKS``). Writes
+``gan_src/pretrained/{name}_G.pt`` (G only, float16: D would double the size and the book does not
+use it) and ``{name}.json``: command, seed, epochs, training time, machine, git commit, the data,
+both architectures (paper's and ours), and how far fair samples lie from their nearest training image.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from gan_src import figure2, pretrained
+from gan_src.models import count_parameters, mnist_p_z
+from gan_src.neighbours import nearest
+from gan_src.plotting import sample
+
+DATA = {
+    "faces": "the 400 Olivetti faces (AT&T/ORL database; a public stand-in for TFD), shrunk from 64x64 to 48x48, "
+             "plus their 400 mirror images: 800 rows",
+    "cifar10": "the offline CIFAR-10 prefix subset: 4,660 training images (the first 932 of each training batch), "
+               "NOT the full 50,000",
+}
+DATA["cifar10_conv"] = DATA["cifar10"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", type=Path, help="a training run folder (checkpoint.pt, metrics.jsonl) named after the model")
+    ap.add_argument("--epoch", type=int, help="ship the G snapshot of this epoch (snapshots/G_epochNNNN.pt), "
+                    "e.g. the last one before the run diverged; default: the checkpoint")
+    ap.add_argument("--wall-seconds", type=float, help="wall time of the training command up to the shipped epoch")
+    ap.add_argument("--trained-at-commit", help="git commit of the code that trained it (default: HEAD)")
+    args = ap.parse_args()
+    name = args.run.name
+    if name not in figure2.NETWORKS:
+        raise SystemExit(f"the run folder must be named after a model: one of {', '.join(figure2.NETWORKS)}")
+
+    record = pretrained.run_record(args.run, args.epoch)
+    cfg, epoch = record["config"], record["epochs"]
+    source = args.run / ("checkpoint.pt" if args.epoch is None else f"snapshots/G_epoch{args.epoch:04d}.pt")
+    state = pretrained.generator_state(source, architecture=name)
+    g_only = args.run / "G_final.pt"
+    torch.save(state, g_only)  # exporting from G's weights alone leaves D out of the package
+
+    G = figure2.NETWORKS[name][0]()
+    G.load_state_dict(state)
+    train = figure2.training_data(name)
+    _, dist = nearest(sample(G, mnist_p_z, 1000, seed=0), train)
+    _, real = nearest(train[::2], train[1::2])  # a face and its mirror (rows i, i + 400) stay on one side
+
+    command = (f"OMP_NUM_THREADS=1 python -m gan_src train --dataset {name} --epochs {epoch} --lr {cfg['lr']} "
+               f"--batch-size {cfg['m']} --seed {cfg['seed']} --out {args.run}")
+    provenance = {
+        "model": f"Figure 2 ({'b' if name == 'faces' else 'c' if name == 'cifar10' else 'd'}), scaled down: "
+                 f"{figure2.SCALED[name]}",
+        "paper_architecture": figure2.PAPER[name],
+        "parameters": {"G": count_parameters(G), "D": count_parameters(figure2.NETWORKS[name][1]())},
+        "data": DATA[name],
+        "images": len(train),
+        "command": command,
+        **record,
+        "wall_seconds": None if args.wall_seconds is None else round(args.wall_seconds),
+        "threads": "OMP_NUM_THREADS=1 (one CPU core), niced, beside other jobs",
+        "trained_at_commit": args.trained_at_commit or record["exported_at_commit"],
+        "nearest_neighbour_distance": {
+            "protocol": "1,000 samples (z seed 0): mean squared L2 distance to the nearest training row; "
+                        "for scale, the same for the even training rows against the odd ones",
+            "samples": round(dist.mean().item(), 2), "training_rows": round(real.mean().item(), 2)},
+        "recreate": f"{command} && python tools/ship_figure2.py {args.run}",
+    }
+    weights, info = pretrained.export(g_only, name, provenance, architecture=name)
+    for path in (weights, info):
+        print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
