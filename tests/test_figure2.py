@@ -132,3 +132,11 @@ def test_cli_conditional_is_for_mnist_only(capsys):
 
     assert main(["train", "--dataset", "cifar10", "--conditional", "--dry-run", "--no-progress"]) == 2
     assert "--conditional is for --dataset mnist only" in capsys.readouterr().err
+
+
+def test_conv_D_starts_with_a_logit_that_varies_over_real_images():
+    """With pylearn2's U(-0.005, 0.005) the four-layer conv D's logit spread was ~1e-6 and D never left 0.5."""
+    D = figure2.cifar10_conv_discriminator(torch.Generator().manual_seed(0)).eval()
+    with torch.no_grad():
+        logits = D(load_cifar10().train[:200])
+    assert logits.std() > 5e-3
