@@ -1,7 +1,7 @@
 """Ship a trained Figure 2 (b)-(d) generator as ``gan_src.pretrained`` "faces", "cifar10" or "cifar10_conv".
 
     OMP_NUM_THREADS=1 python -m gan_src train --dataset faces --epochs 700 --lr 0.05 --seed 0 --out runs/faces
-    python tools/ship_figure2.py runs/faces --wall-seconds S
+    python tools/ship_figure2.py runs/faces
 
 The run folder's name is the model's name (a key of ``gan_src.figure2.NETWORKS``). Writes
 ``gan_src/pretrained/{name}_G.pt`` (G only, float16: D would double the size and the book does not
@@ -35,7 +35,6 @@ def main() -> None:
     ap.add_argument("run", type=Path, help="a training run folder (checkpoint.pt, metrics.jsonl) named after the model")
     ap.add_argument("--epoch", type=int, help="ship the G snapshot of this epoch (snapshots/G_epochNNNN.pt), "
                     "e.g. the last one before the run diverged; default: the checkpoint")
-    ap.add_argument("--wall-seconds", type=float, help="wall time of the training command up to the shipped epoch")
     ap.add_argument("--trained-at-commit", help="git commit of the code that trained it (default: HEAD)")
     args = ap.parse_args()
     name = args.run.name
@@ -66,7 +65,6 @@ def main() -> None:
         "images": len(train),
         "command": command,
         **record,
-        "wall_seconds": None if args.wall_seconds is None else round(args.wall_seconds),
         "threads": "OMP_NUM_THREADS=1 (one CPU core), niced, beside other jobs",
         "trained_at_commit": args.trained_at_commit or record["exported_at_commit"],
         "nearest_neighbour_distance": {
