@@ -69,6 +69,23 @@ def test_a_snapshot_of_G_exports_too(tmp_path):
         pretrained.load_discriminator("snap", folder=tmp_path)
 
 
+def test_G_from_a_snapshot_and_D_from_the_run_checkpoint(run, tmp_path):
+    out, _ = run
+    G = mnist_generator(generator=torch.Generator().manual_seed(1))
+    torch.save(G.state_dict(), tmp_path / "G_epoch0005.pt")
+    pretrained.export(tmp_path / "G_epoch0005.pt", "mixed", {}, dtype=torch.float32, folder=tmp_path,
+                      discriminator_path=out / "checkpoint.pt")
+    assert torch.equal(pretrained.load("mixed", folder=tmp_path)[0].weight, G[0].weight)
+    trained = torch.load(out / "checkpoint.pt", weights_only=True)["D"]
+    D = pretrained.load_discriminator("mixed", folder=tmp_path)
+    assert all(torch.equal(D.state_dict()[k], v) for k, v in trained.items())
+    record = pretrained.provenance("mixed", folder=tmp_path)
+    assert record["discriminator"] is True and record["discriminator_source"] == str(out / "checkpoint.pt")
+    with pytest.raises(CheckpointError, match="holds no D"):  # a G snapshot has no D to ship
+        pretrained.export(tmp_path / "G_epoch0005.pt", "bad", {}, folder=tmp_path,
+                          discriminator_path=tmp_path / "G_epoch0005.pt")
+
+
 def test_unknown_name_lists_the_available_ones(run, tmp_path):
     out, _ = run
     pretrained.export(out / "checkpoint.pt", "tiny", PROVENANCE, folder=tmp_path)

@@ -1,10 +1,10 @@
 """Ship a trained MNIST G (and D) as ``gan_src.pretrained`` "mnist", with its provenance.
 
     python tools/ship_mnist.py runs/mnist-sim            # the run's last checkpoint
-    python tools/ship_mnist.py runs/mnist-sim --epoch 200 # a G snapshot (no D)
+    python tools/ship_mnist.py runs/mnist-sim --epoch 320 # G of a snapshot, D of the last checkpoint
 
 Scores the generator with the paper's Parzen protocol (Table 1) and writes
-``gan_src/pretrained/mnist_G.pt``, ``mnist_D.pt`` (from a checkpoint) and ``mnist.json``:
+``gan_src/pretrained/mnist_G.pt``, ``mnist_D.pt`` (always from the run's checkpoint) and ``mnist.json``:
 command, seed, epochs, training wall time (summed from the run's metrics.jsonl), machine,
 git commit, the Parzen result with its sigma, and the run's Parzen curve against epochs
 (``RUN/parzen.jsonl``, from ``python -m gan_src parzen --snapshots RUN/snapshots --out RUN/parzen.jsonl``).
@@ -31,6 +31,7 @@ def main() -> None:
     record = pretrained.run_record(args.run, args.epoch)
     source = args.run / "checkpoint.pt" if args.epoch is None else args.run / "snapshots" / f"G_epoch{args.epoch:04d}.pt"
     epoch, cfg = record["epochs"], record["config"]
+    last = pretrained.run_record(args.run)["epochs"]  # the checkpoint's epoch, where D comes from
 
     splits = load_mnist()
     G = mnist_generator()
@@ -39,7 +40,7 @@ def main() -> None:
                              splits.valid[: parzen.N_VALID], splits.test)
     print(result)
 
-    command = (f"python -m gan_src train --dataset mnist --epochs {epoch} --out {args.run} --update {cfg['update']} "
+    command = (f"python -m gan_src train --dataset mnist --epochs {last} --out {args.run} --update {cfg['update']} "
                f"--objective {cfg['objective']} --k {cfg['k']} --lr {cfg['lr']} --batch-size {cfg['m']} "
                f"--seed {cfg['seed']} --snapshot-every 5")
     provenance = {
@@ -52,7 +53,7 @@ def main() -> None:
                    "sigma": result.sigma, "valid_curve": [round(v, 2) for v in result.curve],
                    "test_mean": round(result.mean, 2), "test_se": round(result.se, 2),
                    "paper": list(parzen.PAPER_MNIST)},
-        "recreate": f"python -m gan_src train --dataset mnist --epochs {epoch} --out {args.run} --snapshot-every 5 "
+        "recreate": f"python -m gan_src train --dataset mnist --epochs {last} --out {args.run} --snapshot-every 5 "
                     f"&& python tools/ship_mnist.py {args.run}"
                     + ("" if args.epoch is None else f" --epoch {args.epoch}"),
     }
@@ -60,8 +61,12 @@ def main() -> None:
     if curve.is_file():
         rows = [json.loads(line) for line in curve.read_text().splitlines() if line.strip()]
         provenance["parzen_curve"] = [{k: round(r[k], 2) for k in ("valid", "test", "se")} | {"epoch": r["epoch"]}
-                                      for r in sorted(rows, key=lambda r: r["epoch"]) if r["epoch"] <= epoch]
-    for path in pretrained.export(source, args.name, provenance):
+                                      for r in sorted(rows, key=lambda r: r["epoch"]) if r["epoch"] <= last]
+    if args.epoch is not None:
+        provenance["discriminator_epoch"] = last
+        provenance["note"] += (f"; G is the epoch-{args.epoch} snapshot (best validation LL of the curve), "
+                               f"D comes from the run's checkpoint at epoch {last} (for Section 7's features)")
+    for path in pretrained.export(source, args.name, provenance, discriminator_path=args.run / "checkpoint.pt"):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

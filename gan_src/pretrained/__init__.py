@@ -7,7 +7,7 @@ mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.models.mnist_p_z`);
 the scaled-down generators of Figure 2 (b)-(d) (:mod:`gan_src.figure2`). Each model is two files in this folder:
 
 - ``{name}_G.pt``: G's ``state_dict``, stored in float16 or float32 (loaded as float32);
-- ``{name}_D.pt`` (optional): D's ``state_dict`` from the same checkpoint, for uses of the trained
+- ``{name}_D.pt`` (optional): D's ``state_dict`` from the same run (its checkpoint), for uses of the trained
   D such as Section 7's semi-supervised features (:func:`load_discriminator`);
 - ``{name}.json``: how it was made: command, seed, epochs, wall time, machine, git commit,
   and its Parzen-window log-likelihood (Table 1) with the sigma that produced it; its
@@ -106,7 +106,8 @@ def load(name: str = "mnist", device: str | torch.device = "cpu", folder: str | 
 
 def load_discriminator(name: str = "mnist", device: str | torch.device = "cpu",
                        folder: str | os.PathLike | None = None) -> nn.Module:
-    """The pretrained D shipped beside G ``name`` (same checkpoint), as float32 on ``device``, in eval mode."""
+    """The pretrained D shipped beside G ``name`` (from the same run; the record's ``source`` or
+    ``discriminator_source`` says which file), as float32 on ``device``, in eval mode."""
     _paths(name, folder)
     weights = Path(folder if folder is not None else FOLDER) / f"{name}_D.pt"
     if not weights.is_file():
@@ -161,10 +162,12 @@ def discriminator_state(path: str | os.PathLike, architecture: str = "mnist") ->
 
 def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, Any],
            dtype: torch.dtype = torch.float16, folder: str | os.PathLike | None = None,
-           architecture: str = "mnist") -> tuple[Path, Path]:
+           architecture: str = "mnist", discriminator_path: str | os.PathLike | None = None) -> tuple[Path, Path]:
     """Write ``{name}_G.pt`` (G's weights as ``dtype``) and ``{name}.json`` (``provenance`` plus
     the source file and the stored dtype) into ``folder`` (default: this package); also
-    ``{name}_D.pt`` when the source is a training checkpoint. ``architecture`` names the networks
+    ``{name}_D.pt`` when the source is a training checkpoint, or when ``discriminator_path`` names
+    one (e.g. G from the snapshot chosen by validation, D from the same run's last checkpoint; the
+    record's ``discriminator_source`` says which). ``architecture`` names the networks
     (a key of :data:`ARCHITECTURES`); it is recorded unless it is the default ``"mnist"``.
     Returns the paths of G and the record."""
     folder = Path(folder) if folder is not None else FOLDER
@@ -175,11 +178,16 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
     if weights.stat().st_size > MAX_BYTES:
         weights.unlink()
         raise ValueError(f"{name}_G.pt would take more than {MAX_BYTES} bytes; export with dtype=torch.float16")
-    D = discriminator_state(checkpoint_path, architecture)
+    D_source = checkpoint_path if discriminator_path is None else discriminator_path
+    D = discriminator_state(D_source, architecture)
+    if discriminator_path is not None and D is None:
+        raise CheckpointError(f"{discriminator_path} holds no D of the {architecture!r} networks")
     if D is not None:
         torch.save({k: v.to(dtype) for k, v in D.items()}, folder / f"{name}_D.pt")
     record = {**provenance, "source": str(checkpoint_path), "dtype": str(dtype).removeprefix("torch."),
               "discriminator": D is not None}
+    if discriminator_path is not None:
+        record["discriminator_source"] = str(discriminator_path)
     if architecture != "mnist":  # records without the key (e.g. the shipped "mnist") mean "mnist"
         record["architecture"] = architecture
     info.write_text(json.dumps(record, indent=2) + "\n")
