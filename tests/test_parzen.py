@@ -28,7 +28,7 @@ def small():
 def test_matches_brute_force_reference(small, sigma):
     x, centres = small
     ref = brute_force(x, centres, sigma)
-    exact = parzen_log_likelihood(x, centres, sigma, batch_size=8, matmul_dtype=torch.float64)
+    exact = parzen_log_likelihood(x, centres, sigma, batch_size=8, dtype=torch.float64)
     fast = parzen_log_likelihood(x, centres, sigma, batch_size=8)
     assert exact.dtype == torch.float64 and exact.shape == (37,)
     torch.testing.assert_close(exact, ref, rtol=0, atol=1e-9)
@@ -53,12 +53,12 @@ def test_centres_equal_to_the_points_tend_to_log_one_over_n():
     x = torch.rand(20, 784, generator=torch.Generator().manual_seed(1))
     for sigma in (0.05, 0.1):
         limit = -math.log(20) - 784 * math.log(sigma * math.sqrt(2 * math.pi))
-        exact = parzen_log_likelihood(x, x, sigma, matmul_dtype=torch.float64)
+        exact = parzen_log_likelihood(x, x, sigma, dtype=torch.float64)
         torch.testing.assert_close(exact, torch.full((20,), limit, dtype=torch.float64), rtol=0, atol=1e-8)
         # float32: the self-distance is ~1e-5 instead of 0, i.e. < 0.01 nats at sigma = 0.05
         assert (parzen_log_likelihood(x, x, sigma) - limit).abs().max() < 1e-2
     # at large sigma the other kernels add mass: above the limit
-    wide = parzen_log_likelihood(x, x, 10.0, matmul_dtype=torch.float64)
+    wide = parzen_log_likelihood(x, x, 10.0, dtype=torch.float64)
     assert (wide > -math.log(20) - 784 * math.log(10.0 * math.sqrt(2 * math.pi)) + 1).all()
 
 
@@ -67,7 +67,7 @@ def test_one_centre_is_exactly_a_gaussian(sigma):
     gen = torch.Generator().manual_seed(2)
     mu, x = torch.rand(1, 784, generator=gen), torch.rand(50, 784, generator=gen)
     truth = torch.distributions.Normal(mu.double(), sigma).log_prob(x.double()).sum(1)
-    torch.testing.assert_close(parzen_log_likelihood(x, mu, sigma, matmul_dtype=torch.float64), truth,
+    torch.testing.assert_close(parzen_log_likelihood(x, mu, sigma, dtype=torch.float64), truth,
                                rtol=1e-12, atol=1e-9)
     torch.testing.assert_close(parzen_log_likelihood(x, mu, sigma), truth, rtol=0, atol=0.05 / sigma**2 * 1e-3)
 
@@ -100,7 +100,7 @@ def test_float32_matmul_is_negligible_on_real_mnist(mnist):
     x, centres = mnist.valid[:300], mnist.train[:3000]
     for sigma in (SIGMAS[0], SIGMAS[2]):
         fast = parzen_log_likelihood(x, centres, sigma)
-        exact = parzen_log_likelihood(x, centres, sigma, matmul_dtype=torch.float64)
+        exact = parzen_log_likelihood(x, centres, sigma, dtype=torch.float64)
         assert (fast - exact).abs().max() < 1e-2 and abs((fast - exact).mean()) < 1e-3
 
 
