@@ -62,6 +62,25 @@ def step_flops(m: int = M) -> dict[str, int]:
     }
 
 
+def step_matmuls(m: int = M) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The matmuls of one simultaneous step as (A shape, B shape) pairs, the same passes as
+    :func:`step_flops`: forward (rows x n_in @ n_in x n_out), weight gradient
+    (n_out x rows @ rows x n_in), input gradient (rows x n_out @ n_out x n_in)."""
+    def fwd(rows, layers):
+        return [((rows, i), (i, o)) for i, o in layers]
+
+    def wgrad(rows, layers):
+        return [((o, rows), (rows, i)) for i, o in layers]
+
+    def igrad(rows, layers):
+        return [((rows, o), (o, i)) for i, o in layers]
+
+    return (fwd(m, G_LAYERS) + fwd(2 * m, D_LAYERS)
+            + wgrad(2 * m, D_LAYERS) + igrad(2 * m, D_LAYERS[1:])
+            + igrad(2 * m, D_LAYERS)
+            + wgrad(m, G_LAYERS) + igrad(m, G_LAYERS[1:]))
+
+
 def make_step(data: torch.Tensor, seed: int = 0):
     gen = torch.Generator().manual_seed(seed)
     G = mnist_generator(data.mean(0), generator=gen)
@@ -101,12 +120,19 @@ def main() -> None:
         step(0)
     print(f"  {'total (analytic)':42s} {total / 1e6:8.1f} MFLOP; FlopCounterMode counts {counter.get_total_flops() / 1e6:.1f}")
 
+    assert sum(2 * a[0] * a[1] * b[1] for a, b in step_matmuls()) == total
+    operands = [(torch.rand(*a), torch.rand(*b)) for a, b in step_matmuls()]
+
+    def matmuls_only() -> None:
+        for x, y in operands:
+            x @ y
+
     a, b = torch.rand(4096, 4096), torch.rand(4096, 4096)
     for i in range(args.warmup):
         step(i)
     a @ b
-    times, mm_times = [], []
-    for r in range(args.repeats):  # steps and the reference matmul interleaved: both see the same machine
+    times, mm_times, own_times = [], [], []
+    for r in range(args.repeats):  # steps and the reference matmuls interleaved: all see the same machine
         start = time.perf_counter()
         for i in range(args.steps):
             step(i)
@@ -114,7 +140,11 @@ def main() -> None:
         start = time.perf_counter()
         a @ b
         mm_times.append(time.perf_counter() - start)
-    t_step = statistics.median(times)
+        start = time.perf_counter()
+        for i in range(args.steps):
+            matmuls_only()
+        own_times.append((time.perf_counter() - start) / args.steps)
+    t_step, t_own = statistics.median(times), statistics.median(own_times)
     rate = 2 * 4096**3 / statistics.median(mm_times)
     bound = total / rate
     print(f"fp32 matmul 4096^2: {rate / 1e9:.0f} GFLOP/s -> bound {bound * 1e3:.1f} ms/step")
@@ -122,6 +152,9 @@ def main() -> None:
           f"{t_step * STEPS_PER_EPOCH:.1f} s/epoch of {STEPS_PER_EPOCH} steps, "
           f"{total / t_step / 1e9:.0f} GFLOP/s")
     print(f"ratio to the matmul bound: {t_step / bound:.2f}x (target 1.2x)")
+    print(f"the step's own {len(operands)} matmuls alone, same shapes: {t_own * 1e3:.1f} ms "
+          f"({total / t_own / 1e9:.0f} GFLOP/s; {t_own / bound:.2f}x the bound), so the rest of the step "
+          f"(dropout masks, maxout, activations, losses, optimiser) takes {(t_step - t_own) * 1e3:.1f} ms")
 
     if args.profile:
         from torch.profiler import ProfilerActivity, profile
