@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("run", type=Path, help="a training run folder (checkpoint.pt, metrics.jsonl, snapshots/)")
     ap.add_argument("--epoch", type=int, help="ship snapshots/G_epochNNNN.pt instead of the last checkpoint")
     ap.add_argument("--name", default="mnist")
+    ap.add_argument("--note", help="what else the record should say about how the run was made")
     args = ap.parse_args()
 
     record = pretrained.run_record(args.run, args.epoch)
@@ -66,6 +67,8 @@ def main() -> None:
         provenance["discriminator_epoch"] = last
         provenance["note"] += (f"; G is the epoch-{args.epoch} snapshot (best validation LL of the curve), "
                                f"D comes from the run's checkpoint at epoch {last} (for Section 7's features)")
+    if args.note:
+        provenance["note"] += f"; {args.note}"
     for path in pretrained.export(source, args.name, provenance, discriminator_path=args.run / "checkpoint.pt"):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
