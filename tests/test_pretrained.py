@@ -69,6 +69,15 @@ def test_a_snapshot_of_G_exports_too(tmp_path):
         pretrained.load_discriminator("snap", folder=tmp_path)
 
 
+def test_keep_discriminator_false_ships_G_alone_from_a_checkpoint(run, tmp_path):
+    out, _ = run
+    pretrained.export(out / "checkpoint.pt", "g_only", {}, dtype=torch.float32, folder=tmp_path, keep_discriminator=False)
+    assert not (tmp_path / "g_only_D.pt").exists()
+    assert pretrained.provenance("g_only", folder=tmp_path)["discriminator"] is False
+    trained = torch.load(out / "checkpoint.pt", weights_only=True)["G"]
+    assert torch.equal(pretrained.load("g_only", folder=tmp_path)[0].weight, trained["0.weight"])
+
+
 def test_G_from_a_snapshot_and_D_from_the_run_checkpoint(run, tmp_path):
     out, _ = run
     G = mnist_generator(generator=torch.Generator().manual_seed(1))

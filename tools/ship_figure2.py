@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
-
 from gan_src import figure2, pretrained
 from gan_src.models import count_parameters, mnist_p_z
 from gan_src.neighbours import nearest
@@ -45,8 +43,6 @@ def main() -> None:
     cfg, epoch = record["config"], record["epochs"]
     source = args.run / ("checkpoint.pt" if args.epoch is None else f"snapshots/G_epoch{args.epoch:04d}.pt")
     state = pretrained.generator_state(source, architecture=name)
-    g_only = args.run / "G_final.pt"
-    torch.save(state, g_only)  # exporting from G's weights alone leaves D out of the package
 
     G = figure2.NETWORKS[name][0]()
     G.load_state_dict(state)
@@ -73,7 +69,7 @@ def main() -> None:
             "samples": round(dist.mean().item(), 2), "training_rows": round(real.mean().item(), 2)},
         "recreate": f"{command} && python tools/ship_figure2.py {args.run}",
     }
-    weights, info = pretrained.export(g_only, name, provenance, architecture=name)
+    weights, info = pretrained.export(source, name, provenance, architecture=name, keep_discriminator=False)
     for path in (weights, info):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 

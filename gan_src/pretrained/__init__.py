@@ -162,12 +162,14 @@ def discriminator_state(path: str | os.PathLike, architecture: str = "mnist") ->
 
 def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, Any],
            dtype: torch.dtype = torch.float16, folder: str | os.PathLike | None = None,
-           architecture: str = "mnist", discriminator_path: str | os.PathLike | None = None) -> tuple[Path, Path]:
+           architecture: str = "mnist", discriminator_path: str | os.PathLike | None = None,
+           keep_discriminator: bool = True) -> tuple[Path, Path]:
     """Write ``{name}_G.pt`` (G's weights as ``dtype``) and ``{name}.json`` (``provenance`` plus
     the source file and the stored dtype) into ``folder`` (default: this package); also
     ``{name}_D.pt`` when the source is a training checkpoint, or when ``discriminator_path`` names
     one (e.g. G from the snapshot chosen by validation, D from the same run's last checkpoint; the
-    record's ``discriminator_source`` says which). ``architecture`` names the networks
+    record's ``discriminator_source`` says which); ``keep_discriminator=False`` ships G alone.
+    ``architecture`` names the networks
     (a key of :data:`ARCHITECTURES`); it is recorded unless it is the default ``"mnist"``.
     Returns the paths of G and the record."""
     folder = Path(folder) if folder is not None else FOLDER
@@ -179,7 +181,7 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
         weights.unlink()
         raise ValueError(f"{name}_G.pt would take more than {MAX_BYTES} bytes; export with dtype=torch.float16")
     D_source = checkpoint_path if discriminator_path is None else discriminator_path
-    D = discriminator_state(D_source, architecture)
+    D = discriminator_state(D_source, architecture) if keep_discriminator else None
     if discriminator_path is not None and D is None:
         raise CheckpointError(f"{discriminator_path} holds no D of the {architecture!r} networks")
     if D is not None:
