@@ -28,6 +28,7 @@ from .conditional import (class_frequencies, conditional_mnist_discriminator, co
 from .data import DataNotFoundError, load_mnist
 from .losses import OBJECTIVES
 from .models import mnist_discriminator, mnist_generator, mnist_p_z
+from .optim import OPTIMIZERS
 from .train import UPDATES, TrainConfig, TrainingDiverged, train
 
 DATASETS = ("mnist", *figure2.NETWORKS)
@@ -75,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--objective", choices=OBJECTIVES, default="non_saturating", help="G's loss (Section 3)")
     t.add_argument("--k", type=_count(1), default=1, help="D steps per G step (alternating only)")
     t.add_argument("--lr", type=float, default=0.1)
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default="momentum",
+                   help="momentum: the paper's SGD with classical momentum and its schedule; "
+                        "adam: Adam with beta1 = 0.5 (DCGAN's setting; the convolutional Figure 2 (d))")
     t.add_argument("--batch-size", "-m", dest="m", type=_count(1), default=100)
     t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
     t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots")
@@ -105,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _train(args: argparse.Namespace) -> None:
     cfg = TrainConfig(epochs=args.epochs, m=args.m, k=args.k, update=args.update,
-                      objective=args.objective, lr=args.lr, seed=args.seed,
+                      objective=args.objective, optimizer=args.optimizer, lr=args.lr, seed=args.seed,
                       steps_per_epoch=args.steps_per_epoch)
     out = args.out or Path("runs") / (args.dataset + ("_conditional" if args.conditional else ""))
     if args.dry_run:

@@ -1,4 +1,5 @@
-"""The paper's optimiser: SGD with classical momentum and the schedules of ``mnist.yaml``.
+"""The paper's optimiser: SGD with classical momentum and the schedules of ``mnist.yaml``;
+and Adam, which only Figure 2 (d) uses (:func:`make_optimizer`).
 
 pylearn2's ``Momentum`` rule is the classical one,
     v <- mu * v - lr * grad,   theta <- theta + v,
@@ -42,6 +43,20 @@ class ClassicalMomentum(torch.optim.Optimizer):
             torch._foreach_add_(params, velocities)
 
 
+OPTIMIZERS = ("momentum", "adam")
+
+
+def make_optimizer(params: Iterable[nn.Parameter], name: str, lr: float, momentum: float) -> torch.optim.Optimizer:
+    """``"momentum"``: the paper's :class:`ClassicalMomentum`. ``"adam"``: Adam (Kingma and Ba, 2015)
+    with beta1 = 0.5, the setting DCGAN (Radford et al., 2016) found to keep GAN training stable; not
+    the paper's. The convolutional Figure 2 (d) trains with it: under SGD it collapsed (``gan_src.figure2``)."""
+    if name == "momentum":
+        return ClassicalMomentum(params, lr=lr, momentum=momentum)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999))
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {name!r}")
+
+
 def learning_rate(step: int, lr0: float = 0.1, decay: float = 1.000004, floor: float = 1e-6) -> float:
     """``ExponentialDecay``: lr0 divided by ``decay`` after every minibatch, never below ``floor``.
 
@@ -57,7 +72,9 @@ def momentum(epoch: int, start: float = 0.5, final: float = 0.7, first: int = 1,
     return start * (1 - alpha) + final * alpha
 
 
-def set_hyperparameters(optimizer: torch.optim.Optimizer, lr: float, mu: float) -> None:
-    """Write this step's learning rate and momentum into every parameter group."""
+def set_hyperparameters(optimizer: torch.optim.Optimizer, lr: float, mu: float | None) -> None:
+    """Write this step's learning rate and momentum (``None``: Adam, which has none) into every parameter group."""
     for group in optimizer.param_groups:
-        group["lr"], group["momentum"] = lr, mu
+        group["lr"] = lr
+        if mu is not None:
+            group["momentum"] = mu

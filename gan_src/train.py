@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from . import checkpoint
 from .losses import OBJECTIVES, discriminator_loss, generator_loss
-from .optim import ClassicalMomentum, learning_rate, momentum, set_hyperparameters
+from .optim import OPTIMIZERS, learning_rate, make_optimizer, momentum, set_hyperparameters
 
 UPDATES = ("simultaneous", "alternating")
 NoisePrior = Callable[[int, torch.Generator], Tensor]
@@ -42,10 +42,11 @@ class TrainConfig:
     k: int = 1                     # D steps per G step; "we used k = 1, the least expensive option"
     update: str = "simultaneous"   # "simultaneous" (authors' code) or "alternating" (Algorithm 1)
     objective: str = "non_saturating"  # G's loss: "non_saturating" (-log D(G(z))) or "minimax"
+    optimizer: str = "momentum"    # "momentum" (the paper's SGD) or "adam" (Figure 2 (d) only; see gan_src.optim)
     lr: float = 0.1                # same learning rate for D and G
     lr_decay: float = 1.000004     # lr divided by this after every step ...
     lr_floor: float = 1e-6         # ... never below this
-    momentum_start: float = 0.5    # classical momentum, rising linearly ...
+    momentum_start: float = 0.5    # classical momentum (not Adam), rising linearly ...
     momentum_final: float = 0.7    # ... to this ...
     momentum_saturate: int = 250   # ... by this epoch (from epoch 1)
     seed: int = 0
@@ -54,6 +55,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.update not in UPDATES:
             raise ValueError(f"update must be one of {UPDATES}, not {self.update!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}, not {self.objective!r}")
         if self.update == "simultaneous" and self.k != 1:
@@ -130,8 +133,8 @@ def train(
     G.to(device).train()
     D.to(device).train()
     data = data.to(device)
-    opt_D = ClassicalMomentum(D.parameters(), lr=cfg.lr, momentum=cfg.momentum_start)
-    opt_G = ClassicalMomentum(G.parameters(), lr=cfg.lr, momentum=cfg.momentum_start)
+    opt_D = make_optimizer(D.parameters(), cfg.optimizer, cfg.lr, cfg.momentum_start)
+    opt_G = make_optimizer(G.parameters(), cfg.optimizer, cfg.lr, cfg.momentum_start)
     rng = torch.Generator().manual_seed(cfg.seed)
     torch.manual_seed(cfg.seed)  # dropout in D draws from torch's global generator
     epoch, step, history = 0, 0, []
@@ -159,8 +162,9 @@ def train(
         sums = torch.zeros(4, dtype=torch.float64)
         bar = tqdm(range(iterations), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=progress)
         for i in bar:
-            lr, mu = learning_rate(step, cfg.lr, cfg.lr_decay, cfg.lr_floor), momentum(
-                epoch, cfg.momentum_start, cfg.momentum_final, 1, cfg.momentum_saturate)
+            lr = learning_rate(step, cfg.lr, cfg.lr_decay, cfg.lr_floor)
+            mu = momentum(epoch, cfg.momentum_start, cfg.momentum_final, 1, cfg.momentum_saturate) \
+                if cfg.optimizer == "momentum" else None
             set_hyperparameters(opt_D, lr, mu)
             set_hyperparameters(opt_G, lr, mu)
             if cfg.update == "simultaneous":

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gan_src.optim import ClassicalMomentum, learning_rate, momentum, set_hyperparameters
+from gan_src.optim import ClassicalMomentum, learning_rate, make_optimizer, momentum, set_hyperparameters
 
 
 def test_classical_momentum_update_rule():
@@ -30,3 +30,15 @@ def test_momentum_rises_linearly_from_epoch_1_to_250():
     assert momentum(0) == momentum(1) == 0.5
     assert momentum(250) == momentum(1000) == pytest.approx(0.7)
     assert momentum(125.5) == pytest.approx(0.6)
+
+
+def test_make_optimizer_gives_the_papers_momentum_or_dcgans_adam():
+    p = torch.nn.Parameter(torch.tensor([1.0]))
+    sgd = make_optimizer([p], "momentum", lr=0.1, momentum=0.5)
+    assert isinstance(sgd, ClassicalMomentum) and sgd.param_groups[0]["momentum"] == 0.5
+    adam = make_optimizer([p], "adam", lr=2e-4, momentum=0.5)
+    assert isinstance(adam, torch.optim.Adam) and adam.param_groups[0]["betas"] == (0.5, 0.999)
+    set_hyperparameters(adam, 1e-4, None)  # Adam has no momentum to schedule
+    assert adam.param_groups[0]["lr"] == 1e-4 and "momentum" not in adam.param_groups[0]
+    with pytest.raises(ValueError, match="optimizer"):
+        make_optimizer([p], "rmsprop", lr=0.1, momentum=0.5)

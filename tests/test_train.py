@@ -18,10 +18,11 @@ def _same_weights(a, b):
     return all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))
 
 
-@pytest.mark.parametrize("update, k", [("simultaneous", 1), ("alternating", 2)])
-def test_interrupted_and_resumed_run_ends_with_the_same_weights(mnist, tmp_path, update, k):
+@pytest.mark.parametrize("update, k, optimizer", [("simultaneous", 1, "momentum"), ("alternating", 2, "momentum"),
+                                                 ("simultaneous", 1, "adam")])
+def test_interrupted_and_resumed_run_ends_with_the_same_weights(mnist, tmp_path, update, k, optimizer):
     data = mnist.train[:1000]
-    cfg = TrainConfig(epochs=3, update=update, k=k, seed=1)
+    cfg = TrainConfig(epochs=3, update=update, k=k, seed=1, optimizer=optimizer, lr=0.1 if optimizer == "momentum" else 2e-4)
 
     G_full, D_full = _mnist_models(data)
     full = train(G_full, D_full, data, mnist_p_z, cfg, out=tmp_path / "full", progress=False)
@@ -76,6 +77,8 @@ def test_invalid_configurations_are_refused():
         TrainConfig(update="simultaneous", k=2)
     with pytest.raises(ValueError, match="update"):
         TrainConfig(update="sometimes")
+    with pytest.raises(ValueError, match="optimizer"):
+        TrainConfig(optimizer="rmsprop")
 
 
 @pytest.mark.parametrize("update", ["simultaneous", "alternating"])
