@@ -23,3 +23,14 @@ def nearest(queries: Tensor, pool: Tensor, batch_size: int = 1024) -> tuple[Tens
         index.append(best.indices)
         dist.append(best.values.clamp_min(0))
     return torch.cat(index), torch.cat(dist)
+
+
+@torch.no_grad()
+def mean_pairwise_distance(x: Tensor) -> float:
+    """Mean squared L2 distance between two different rows of ``x``: a measure of how varied samples are.
+
+    A G that has collapsed (the "Helvetica scenario", Section 6) scores near 0; real images score
+    their own spread. Computed exactly as 2 x the sum of the per-pixel unbiased variances, since
+    the mean of ||x_i - x_j||^2 over pairs i != j equals 2 tr Cov(x).
+    """
+    return 2 * x.flatten(1).double().var(dim=0).sum().item()

@@ -3,7 +3,7 @@ import torch
 
 from gan_src.interpolation import interpolate, lerp_path
 from gan_src.models import mnist_generator, mnist_p_z
-from gan_src.neighbours import nearest
+from gan_src.neighbours import mean_pairwise_distance, nearest
 
 
 def test_nearest_finds_exact_and_perturbed_copies():
@@ -15,6 +15,13 @@ def test_nearest_finds_exact_and_perturbed_copies():
     assert index.tolist() == picks.tolist()
     brute = ((queries[:, None].double() - pool[None].double()) ** 2).sum(-1).min(dim=1).values
     assert torch.allclose(dist, brute, rtol=1e-9, atol=1e-12)
+
+
+def test_mean_pairwise_distance_is_the_mean_over_pairs_and_zero_for_one_repeated_image():
+    x = torch.rand(40, 30, generator=torch.Generator().manual_seed(0))
+    d = ((x[:, None].double() - x[None].double()) ** 2).sum(-1)
+    assert mean_pairwise_distance(x) == pytest.approx((d.sum() / (40 * 39)).item(), rel=1e-9)
+    assert mean_pairwise_distance(x[:1].repeat(10, 1)) == 0
 
 
 def test_lerp_path_ends_and_midpoint():

@@ -50,7 +50,8 @@ def main() -> None:
     _, dist = nearest(sample(G, mnist_p_z, 1000, seed=0), train)
     _, real = nearest(train[::2], train[1::2])  # a face and its mirror (rows i, i + 400) stay on one side
 
-    command = (f"OMP_NUM_THREADS=1 python -m gan_src train --dataset {name} --epochs {epoch} --lr {cfg['lr']} "
+    optimizer = "" if cfg.get("optimizer", "momentum") == "momentum" else f"--optimizer {cfg['optimizer']} "
+    command = (f"OMP_NUM_THREADS=1 python -m gan_src train --dataset {name} --epochs {epoch} {optimizer}--lr {cfg['lr']} "
                f"--batch-size {cfg['m']} --seed {cfg['seed']} --out {args.run}")
     provenance = {
         "model": f"Figure 2 ({'b' if name == 'faces' else 'c' if name == 'cifar10' else 'd'}), scaled down: "
