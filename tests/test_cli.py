@@ -25,6 +25,7 @@ def test_dry_run_trains_a_few_steps():
     (["--dataset", "cifar100"], "invalid choice"),
     (["--epochs", "-3"], "must be >= 1"),
     (["--epochs", "two"], "expected an integer"),
+    (["--optimizer", "rmsprop"], "invalid choice"),
     (["--resume", "--out", "/nonexistent/run"], "no checkpoint at"),
 ])
 def test_bad_arguments_give_one_line_and_exit_code_2(args, message):
@@ -43,6 +44,16 @@ def test_train_then_resume(tmp_path):
     assert "resuming" in second.stdout
     state = checkpoint.load(out / "checkpoint.pt")
     assert state["epoch"] == 2 and state["step"] == 8
+
+
+def test_cifar10_conv_trains_with_adam_and_records_it(tmp_path):
+    out = tmp_path / "cifar10_conv"
+    result = run("train", "--dataset", "cifar10_conv", "--optimizer", "adam", "--lr", "0.0002", "--epochs", "1",
+                 "--steps-per-epoch", "2", "--out", str(out), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    state = checkpoint.load(out / "checkpoint.pt")
+    assert state["config"]["optimizer"] == "adam" and state["config"]["lr"] == 0.0002
+    assert all("exp_avg" in s for s in state["opt_G"]["state"].values())  # Adam's moments, not momentum
 
 
 # --- parzen -------------------------------------------------------------------
