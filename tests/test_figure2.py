@@ -100,6 +100,8 @@ def test_a_real_training_step_moves_G_and_D_on_cifar10_conv(tmp_path):
     assert not torch.equal(G[7].weight, before_G) and not torch.equal(D[2].conv.weight, before_D)
     # the checkpoint exports as the registered architecture
     weights, _ = pretrained.export(tmp_path / "checkpoint.pt", "conv", {}, folder=tmp_path, architecture="cifar10_conv")
+    stored = torch.load(weights)
+    assert stored["0.weight"].dtype == torch.float16 and stored["1.num_batches_tracked"].dtype == torch.int64
     assert pretrained.load("conv", folder=tmp_path)(torch.zeros(1, 100)).shape == (1, 3072)
 
 

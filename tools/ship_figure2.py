@@ -6,7 +6,8 @@
 The run folder's name is the model's name (a key of ``gan_src.figure2.NETWORKS``). Writes
 ``gan_src/pretrained/{name}_G.pt`` (G only, float16: D would double the size and the book does not
 use it) and ``{name}.json``: command, seed, epochs, training time, machine, git commit, the data,
-both architectures (paper's and ours), and how far fair samples lie from their nearest training image.
+both architectures (paper's and ours), how far fair samples lie from their nearest training image,
+and how varied they are (at the end and at each of the run's snapshots: a collapse shows as a fall).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from gan_src import figure2, pretrained
 from gan_src.models import count_parameters, mnist_p_z
-from gan_src.neighbours import nearest
+from gan_src.neighbours import mean_pairwise_distance, nearest
 from gan_src.plotting import sample
 
 DATA = {
@@ -26,6 +27,19 @@ DATA = {
                "NOT the full 50,000",
 }
 DATA["cifar10_conv"] = DATA["cifar10"]
+
+
+def variety_curve(run: Path, name: str, last: int) -> dict[str, list]:
+    """The variety of 1,000 samples (z seed 0) of each G snapshot in ``run/snapshots`` up to epoch ``last``."""
+    epochs, values = [], []
+    for path in sorted((run / "snapshots").glob("G_epoch*.pt")):
+        epoch = int(path.stem.removeprefix("G_epoch"))
+        if epoch <= last:
+            G = figure2.NETWORKS[name][0]()
+            G.load_state_dict(pretrained.generator_state(path, architecture=name))
+            epochs.append(epoch)
+            values.append(round(mean_pairwise_distance(sample(G, mnist_p_z, 1000, seed=0)), 1))
+    return {"epochs": epochs, "samples": values}
 
 
 def main() -> None:
@@ -47,7 +61,8 @@ def main() -> None:
     G = figure2.NETWORKS[name][0]()
     G.load_state_dict(state)
     train = figure2.training_data(name)
-    _, dist = nearest(sample(G, mnist_p_z, 1000, seed=0), train)
+    x = sample(G, mnist_p_z, 1000, seed=0)
+    _, dist = nearest(x, train)
     _, real = nearest(train[::2], train[1::2])  # a face and its mirror (rows i, i + 400) stay on one side
 
     optimizer = "" if cfg.get("optimizer", "momentum") == "momentum" else f"--optimizer {cfg['optimizer']} "
@@ -68,7 +83,12 @@ def main() -> None:
             "protocol": "1,000 samples (z seed 0): mean squared L2 distance to the nearest training row; "
                         "for scale, the same for the even training rows against the odd ones",
             "samples": round(dist.mean().item(), 2), "training_rows": round(real.mean().item(), 2)},
-        "recreate": f"{command} && python tools/ship_figure2.py {args.run}",
+        "variety": {
+            "protocol": "mean squared L2 distance between two different rows (gan_src.neighbours."
+                        "mean_pairwise_distance): the same 1,000 samples; all training rows; near 0 for a collapsed G",
+            "samples": round(mean_pairwise_distance(x), 1), "training_rows": round(mean_pairwise_distance(train), 1),
+            "over_epochs": variety_curve(args.run, name, epoch)},
+        "recreate": f"{command} --snapshot-every 5 && python tools/ship_figure2.py {args.run}",
     }
     weights, info = pretrained.export(source, name, provenance, architecture=name, keep_discriminator=False)
     for path in (weights, info):

@@ -100,7 +100,7 @@ def load(name: str = "mnist", device: str | torch.device = "cpu", folder: str | 
     weights, _ = _paths(name, folder)
     state = torch.load(weights, map_location="cpu", weights_only=True)
     G = architecture(name, folder).generator()
-    G.load_state_dict({k: v.float() for k, v in state.items()})
+    G.load_state_dict(_cast(state, torch.float32))
     return G.to(device).eval()
 
 
@@ -113,8 +113,13 @@ def load_discriminator(name: str = "mnist", device: str | torch.device = "cpu",
     if not weights.is_file():
         raise PretrainedNotFoundError(f"the pretrained model {name!r} ships G only (no {weights.name})")
     D = architecture(name, folder).discriminator()
-    D.load_state_dict({k: v.float() for k, v in torch.load(weights, map_location="cpu", weights_only=True).items()})
+    D.load_state_dict(_cast(torch.load(weights, map_location="cpu", weights_only=True), torch.float32))
     return D.to(device).eval()
+
+
+def _cast(state: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    """Floating-point tensors as ``dtype``; integer ones (batch norm's step count) as they are."""
+    return {k: v.to(dtype) if v.is_floating_point() else v for k, v in state.items()}
 
 
 def _read(path: str | os.PathLike) -> Any:
@@ -174,7 +179,7 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
     Returns the paths of G and the record."""
     folder = Path(folder) if folder is not None else FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    state = {k: v.to(dtype) for k, v in generator_state(checkpoint_path, architecture).items()}
+    state = _cast(generator_state(checkpoint_path, architecture), dtype)
     weights, info = folder / f"{name}_G.pt", folder / f"{name}.json"
     torch.save(state, weights)
     if weights.stat().st_size > MAX_BYTES:
@@ -185,7 +190,7 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
     if discriminator_path is not None and D is None:
         raise CheckpointError(f"{discriminator_path} holds no D of the {architecture!r} networks")
     if D is not None:
-        torch.save({k: v.to(dtype) for k, v in D.items()}, folder / f"{name}_D.pt")
+        torch.save(_cast(D, dtype), folder / f"{name}_D.pt")
     record = {**provenance, "source": str(checkpoint_path), "dtype": str(dtype).removeprefix("torch."),
               "discriminator": D is not None}
     if discriminator_path is not None:
