@@ -77,7 +77,7 @@ def main() -> None:
         "images": len(train),
         "command": command,
         **record,
-        "threads": "OMP_NUM_THREADS=1 (one CPU core), niced, beside other jobs",
+        "threads": "OMP_NUM_THREADS=1 (one CPU core), beside other jobs",
         "trained_at_commit": args.trained_at_commit or record["exported_at_commit"],
         "nearest_neighbour_distance": {
             "protocol": "1,000 samples (z seed 0): mean squared L2 distance to the nearest training row; "
