@@ -29,16 +29,21 @@ DATA = {
 DATA["cifar10_conv"] = DATA["cifar10"]
 
 
+def generator(path: Path, name: str):
+    """The G of model ``name`` with the weights in ``path`` (a checkpoint or a G snapshot)."""
+    G = figure2.NETWORKS[name][0]()
+    G.load_state_dict(pretrained.generator_state(path, architecture=name))
+    return G
+
+
 def variety_curve(run: Path, name: str, last: int) -> dict[str, list]:
     """The variety of 1,000 samples (z seed 0) of each G snapshot in ``run/snapshots`` up to epoch ``last``."""
     epochs, values = [], []
     for path in sorted((run / "snapshots").glob("G_epoch*.pt")):
         epoch = int(path.stem.removeprefix("G_epoch"))
         if epoch <= last:
-            G = figure2.NETWORKS[name][0]()
-            G.load_state_dict(pretrained.generator_state(path, architecture=name))
             epochs.append(epoch)
-            values.append(round(mean_pairwise_distance(sample(G, mnist_p_z, 1000, seed=0)), 1))
+            values.append(round(mean_pairwise_distance(sample(generator(path, name), mnist_p_z, 1000, seed=0)), 1))
     return {"epochs": epochs, "samples": values}
 
 
@@ -56,10 +61,7 @@ def main() -> None:
     record = pretrained.run_record(args.run, args.epoch)
     cfg, epoch = record["config"], record["epochs"]
     source = args.run / ("checkpoint.pt" if args.epoch is None else f"snapshots/G_epoch{args.epoch:04d}.pt")
-    state = pretrained.generator_state(source, architecture=name)
-
-    G = figure2.NETWORKS[name][0]()
-    G.load_state_dict(state)
+    G = generator(source, name)
     train = figure2.training_data(name)
     x = sample(G, mnist_p_z, 1000, seed=0)
     _, dist = nearest(x, train)
