@@ -65,10 +65,14 @@ def learning_rate(step: int, lr0: float = 0.1, decay: float = 1.000004, floor: f
     return max(lr0 * math.exp(-step * math.log(decay)), floor)  # exp underflows to 0; decay**step overflows
 
 
-def momentum(epoch: int, start: float = 0.5, final: float = 0.7, first: int = 1, saturate: int = 250) -> float:
-    """``MomentumAdjustor``: momentum during epoch ``epoch`` (0-based), rising linearly
-    from ``start`` at epoch ``first`` to ``final`` at epoch ``saturate``."""
-    alpha = min(max((epoch - first) / (saturate - first), 0.0), 1.0)
+def momentum(epoch: int, start: float = 0.5, final: float = 0.7, saturate: int = 250) -> float:
+    """``MomentumAdjustor(start=1, saturate=250)``: momentum during the 0-based epoch ``epoch``.
+
+    pylearn2 calls the adjustor's ``on_monitor`` once before training, so during the
+    1-based epoch e = epoch + 1 momentum is ``start + (final - start) (e - 1) / (saturate - 1)``:
+    0.5 in epoch 1, 0.7 from epoch 250 on.
+    """
+    alpha = min(max(epoch / (saturate - 1), 0.0), 1.0)
     return start * (1 - alpha) + final * alpha
 
 

@@ -48,7 +48,7 @@ class TrainConfig:
     lr_floor: float = 1e-6         # ... never below this
     momentum_start: float = 0.5    # classical momentum (not Adam), rising linearly ...
     momentum_final: float = 0.7    # ... to this ...
-    momentum_saturate: int = 250   # ... by this epoch (from epoch 1)
+    momentum_saturate: int = 250   # ... by this (1-based) epoch
     seed: int = 0
     steps_per_epoch: int | None = None  # cap on steps per epoch (dry runs); None = a full pass
 
@@ -163,7 +163,7 @@ def train(
         bar = tqdm(range(iterations), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=progress)
         for i in bar:
             lr = learning_rate(step, cfg.lr, cfg.lr_decay, cfg.lr_floor)
-            mu = momentum(epoch, cfg.momentum_start, cfg.momentum_final, 1, cfg.momentum_saturate) \
+            mu = momentum(epoch, cfg.momentum_start, cfg.momentum_final, cfg.momentum_saturate) \
                 if cfg.optimizer == "momentum" else None
             set_hyperparameters(opt_D, lr, mu)
             set_hyperparameters(opt_G, lr, mu)

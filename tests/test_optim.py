@@ -26,10 +26,25 @@ def test_learning_rate_floor():
     assert learning_rate(10**9) == 1e-6
 
 
-def test_momentum_rises_linearly_from_epoch_1_to_250():
-    assert momentum(0) == momentum(1) == 0.5
-    assert momentum(250) == momentum(1000) == pytest.approx(0.7)
-    assert momentum(125.5) == pytest.approx(0.6)
+class _Pylearn2MomentumAdjustor:
+    """pylearn2's ``MomentumAdjustor.current_momentum`` (2014), for comparison: ``_count`` is the
+    number of ``on_monitor`` calls, one before training and one after every epoch."""
+
+    def __init__(self, init=0.5, final=0.7, start=1, saturate=250):
+        self.init, self.final, self.start, self.saturate, self._count = init, final, start, saturate, 0
+
+    def on_monitor(self) -> float:
+        self._count += 1
+        alpha = min(max(float(self._count - self.start) / float(self.saturate - self.start), 0.0), 1.0)
+        return self.init * (1 - alpha) + alpha * self.final
+
+
+def test_momentum_follows_pylearn2s_adjustor_epoch_by_epoch():
+    adjustor = _Pylearn2MomentumAdjustor()
+    during = [adjustor.on_monitor() for _ in range(300)]  # during[e] is in force in the 0-based epoch e
+    assert [momentum(e) for e in range(300)] == pytest.approx(during, abs=1e-15)
+    assert momentum(0) == 0.5 and momentum(1) == pytest.approx(0.5 + 0.2 / 249)
+    assert momentum(248) < 0.7 and momentum(249) == momentum(1000) == pytest.approx(0.7)
 
 
 def test_make_optimizer_gives_the_papers_momentum_or_dcgans_adam():

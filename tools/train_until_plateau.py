@@ -1,0 +1,57 @@
+"""Train an MNIST run until its validation Parzen log-likelihood stops rising (Table 1's curve).
+
+    OMP_NUM_THREADS=1 nohup python tools/train_until_plateau.py runs/mnist-long --patience 150 --max-epochs 1500 &
+
+Alternates ``python -m gan_src train --resume`` for ``--every`` epochs (writing a G snapshot at
+the end of each chunk) with ``python -m gan_src parzen --snapshots`` (the paper's protocol, one
+line per snapshot in ``RUN/parzen.jsonl``), and stops when the best validation LL is
+``--patience`` epochs old or at ``--max-epochs``. Interrupted, it is restarted with the same
+command: both halves pick up where they stopped. The run folder must already hold a checkpoint
+(``python -m gan_src train --out RUN --epochs 1`` or ``tools/warm_start_mnist.py RUN``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from gan_src import checkpoint
+
+
+def best(curve: Path) -> tuple[int, float] | None:
+    """(epoch, validation LL) of the best-scoring snapshot so far, or None before the first."""
+    rows = [json.loads(line) for line in curve.read_text().splitlines() if line.strip()] if curve.is_file() else []
+    return max(((r["epoch"], r["valid"]) for r in rows), key=lambda r: r[1], default=None)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", type=Path)
+    ap.add_argument("--every", type=int, default=10, help="epochs between snapshots (and scores)")
+    ap.add_argument("--patience", type=int, default=150, help="stop when the best validation LL is this many epochs old")
+    ap.add_argument("--max-epochs", type=int, default=1500)
+    args = ap.parse_args()
+    curve = args.run / "parzen.jsonl"
+    cli = [sys.executable, "-m", "gan_src"]
+    while True:
+        epoch = checkpoint.load(args.run / checkpoint.CHECKPOINT_NAME)["epoch"]
+        if any((args.run / "snapshots").glob("G_epoch*.pt")):
+            subprocess.run([*cli, "parzen", "--snapshots", str(args.run / "snapshots"), "--out", str(curve)],
+                           check=True)
+        top = best(curve)
+        if top is not None and epoch - top[0] >= args.patience:
+            print(f"stopped at epoch {epoch}: the best validation LL, {top[1]:.2f}, is from epoch {top[0]}")
+            return
+        if epoch >= args.max_epochs:
+            print(f"stopped at epoch {epoch} (--max-epochs); best validation LL {top[1]:.2f} at epoch {top[0]}")
+            return
+        target = min((epoch // args.every + 1) * args.every, args.max_epochs)
+        subprocess.run([*cli, "train", "--out", str(args.run), "--resume", "--epochs", str(target),
+                        "--snapshot-every", str(args.every), "--no-progress"], check=True)
+
+
+if __name__ == "__main__":
+    main()
