@@ -124,9 +124,10 @@ def select_sigma(
 
 
 def mean_and_se(ll: Tensor) -> tuple[float, float]:
-    """Table 1's "mean ± standard error": mean and std / sqrt(N) (std with N - 1, as numpy's ddof=1)."""
+    """Table 1's "mean ± standard error": mean and std / sqrt(N), the std over N as in ``parzen_ll.py``
+    (numpy's ``std()``, ddof = 0)."""
     ll = ll.double()
-    return float(ll.mean()), float(ll.std() / math.sqrt(len(ll)))
+    return float(ll.mean()), float(ll.std(correction=0) / math.sqrt(len(ll)))
 
 
 def evaluate(

@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -91,9 +92,11 @@ def test_evaluate_reports_mean_and_standard_error_at_the_chosen_sigma(small):
     ll = parzen_log_likelihood(x, centres, result.sigma)
     assert result.sigma == SIGMAS[max(range(10), key=lambda j: result.curve[j])]
     assert result.mean == pytest.approx(ll.mean().item())
-    assert result.se == pytest.approx(ll.std().item() / math.sqrt(37))  # std / sqrt(N), as parzen_ll.py
+    assert result.se == pytest.approx(ll.std(correction=0).item() / math.sqrt(37))  # std / sqrt(N), as parzen_ll.py
     assert result.n_test == 37
-    assert mean_and_se(torch.tensor([1.0, 2.0, 3.0, 4.0])) == pytest.approx((2.5, math.sqrt(5 / 3) / 2))
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0])
+    assert mean_and_se(x) == pytest.approx((2.5, math.sqrt(5 / 4) / 2))  # variance over N, not N - 1
+    assert mean_and_se(x)[1] == pytest.approx(np.std(x.numpy()) / 2)  # as parzen_ll.py: numpy's std()
 
 
 def test_float32_matmul_is_negligible_on_real_mnist(mnist):
