@@ -137,7 +137,7 @@ function caption(spec) {
   const parzen = spec.parzen ? `Parzen log-likelihood ${spec.parzen.mean.toFixed(1)} ± ${spec.parzen.se.toFixed(1)} nats`
     : 'Parzen log-likelihood not measured';
   const agree = spec.class_agreement == null ? ''
-    : `; nearest training digit of the asked class for ${(100 * spec.class_agreement).toFixed(1)} % of samples`;
+    : `; nearest training digit of the asked class for ${(100 * spec.class_agreement).toFixed(1)}\u00a0% of samples`;
   return el('p', {class: 'gan-live-caption'},
     'Live in your browser: G = ', el('code', {}, spec.name),
     ` (gan_src.pretrained), ${spec.epochs} epochs, seed ${spec.seed}; ${parzen}${agree}. `,
@@ -245,10 +245,10 @@ function widget(root, spec) {
       buttons.forEach((b, c) => b.setAttribute('aria-pressed', String(c === cls.c)));
     }, status);
     api.buttons = buttons;
-    parts.push(el('p', {class: 'gan-live-note'}, `Class c of G(z, c):`),
+    parts.push(el('p', {class: 'gan-live-note'}, 'Class c of G(z, c):'),
                el('div', {class: 'gan-live-classes', role: 'group', 'aria-label': 'class c'}, ...buttons),
                grid,
-               el('p', {class: 'gan-live-note'}, `Below: one z path with the class fixed.`));
+               el('p', {class: 'gan-live-note'}, 'Below: a walk through z with the class held fixed.'));
   }
   const newSamples = el('button', {type: 'button', onclick: () => api.set({seed: Number(seedBox.value) + 1})},
                         spec.classes ? 'new samples' : 'new path');

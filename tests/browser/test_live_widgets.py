@@ -227,7 +227,8 @@ def test_widget_offline_lazy_and_fits_the_screen(live, name, width):
     assert layout["right"] <= layout["viewport"], f"{name} at {width} px: the widget is wider than the screen"
     assert layout["font"] >= 12, f"{name} at {width} px: text at {layout['font']} px"
     # a screenshot for review, without the theme's sticky header over the widget
-    lv.page.add_style_tag(content=".bd-header, .skip-link { position: static !important; }")
+    lv.page.add_style_tag(content=".bd-header-article { position: static !important; } "
+                                  ".skip-link { display: none !important; }")
     lv.widget.scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     lv.widget.screenshot(path=str(SCREENSHOTS / f"live_{name}_{width}.png"))

@@ -124,6 +124,14 @@ ANIMATION_STATE = """(el) => ({
       /FontAwesome/.test(getComputedStyle(b.querySelector('i') || b, '::before').fontFamily)),
 })"""
 
+# Live generators (tools/live_widgets.js) load lazily; start them all and let them draw, so that no
+# request is still in flight when the page closes and the screenshot shows them
+# (tests/browser/test_live_widgets.py checks them in detail).
+LIVE_WIDGETS_DRAWN = """async () => {
+  if (window.ganLiveReady) await window.ganLiveReady;
+  if (window.ganLive) await Promise.all(ganLive.widgets.map((w) => w.start()));
+}"""
+
 
 def _step_animations(page) -> list[dict]:
     """Click each matplotlib jshtml player's buttons and record what the frame did."""
@@ -188,6 +196,7 @@ def visit(browser, site_url):
         result.widgets = page.evaluate(WIDGET_REPORT)
         result.animations = _step_animations(page)
         result.links += page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+        page.evaluate(LIVE_WIDGETS_DRAWN)
         shot = SCREENSHOTS / (page_name.removesuffix(".html").replace("/", "__") + ".png")
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
