@@ -140,7 +140,7 @@ function caption(spec) {
     : `; nearest training digit of the asked class for ${(100 * spec.class_agreement).toFixed(1)}\u00a0% of samples`;
   return el('p', {class: 'gan-live-caption'},
     'Live in your browser: G = ', el('code', {}, spec.name),
-    ` (gan_src.pretrained), ${spec.epochs} epochs, seed ${spec.seed}; ${parzen}${agree}. `,
+    ` (gan_src.pretrained), trained ${spec.epochs} epochs (seed ${spec.seed}); ${parzen}${agree}. `,
     'onnxruntime-web runs it on this page, with no server.');
 }
 
@@ -286,7 +286,7 @@ function widget(root, spec) {
   });
   // Milliseconds per image of G alone: `repeats` runs of a batch of `batch` rows.
   api.time = async (batch = 1, repeats = 20) => {
-    const g = await gen(), zs = Array.from({length: batch}, () => draws(spec));
+    const g = await gen(), fresh = stream(2 ** 31 - 1), zs = Array.from({length: batch}, () => fresh(spec));
     await g.run(zs, cls.c);
     const start = performance.now();
     for (let i = 0; i < repeats; i++) await g.run(zs, cls.c);
