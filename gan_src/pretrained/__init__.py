@@ -11,8 +11,8 @@ the scaled-down generators of Figure 2 (b)-(d) (:mod:`gan_src.figure2`). Each mo
   D such as Section 7's semi-supervised features (:func:`load_discriminator`);
 - ``{name}.json``: how it was made: command, seed, epochs, wall time, machine, git commit,
   and its Parzen-window log-likelihood (Table 1) with the sigma that produced it; its
-  ``"architecture"`` names the networks the weights belong to, a key of :data:`ARCHITECTURES`
-  (``"mnist"`` when absent).
+  ``"architecture"`` names the networks the weights belong to, an experiment of
+  :data:`gan_src.experiments.EXPERIMENTS` (``"mnist"`` when absent).
 
 :func:`export` writes both from a training checkpoint (``python -m gan_src train``) or a
 G snapshot; D is kept too when the source is a training checkpoint.
@@ -24,38 +24,18 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from ..checkpoint import CheckpointError
+from ..checkpoint import CheckpointError, read
 from ..checkpoint import load as load_checkpoint
-from ..conditional import conditional_mnist_discriminator, conditional_mnist_generator
-from ..figure2 import NETWORKS as FIGURE2_NETWORKS
-from ..models import mnist_discriminator, mnist_generator
+from ..experiments import EXPERIMENTS, Experiment, identify
 
 FOLDER = Path(__file__).resolve().parent
 MAX_BYTES = 12 * 1024 * 1024  # the issue's budget for a shipped generator
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """The untrained networks that a shipped ``state_dict`` is loaded into."""
-
-    generator: Callable[[], nn.Module]
-    discriminator: Callable[[], nn.Module]
-
-
-ARCHITECTURES: dict[str, Architecture] = {
-    "mnist": Architecture(mnist_generator, mnist_discriminator),  # Section 5
-    "mnist_conditional": Architecture(conditional_mnist_generator, conditional_mnist_discriminator),  # Section 7
-    # Figure 2 (b)-(d): "faces" (Olivetti, a stand-in for TFD), "cifar10" and "cifar10_conv" (gan_src.figure2)
-    **{name: Architecture(G, D) for name, (G, D) in FIGURE2_NETWORKS.items()},
-}
 
 
 class PretrainedNotFoundError(LookupError):
@@ -72,7 +52,7 @@ def available(folder: str | os.PathLike | None = None) -> list[str]:
 def _paths(name: str, folder: str | os.PathLike | None) -> tuple[Path, Path]:
     folder = Path(folder) if folder is not None else FOLDER
     weights, info = folder / f"{name}_G.pt", folder / f"{name}.json"
-    if not (weights.is_file() and info.is_file()):
+    if name not in available(folder):  # a name, never a path: "../x" must not reach outside the folder
         names = ", ".join(available(folder)) or "none yet"
         raise PretrainedNotFoundError(
             f"no pretrained model {name!r} in {folder} (available: {names}). Export one with "
@@ -85,14 +65,14 @@ def provenance(name: str = "mnist", folder: str | os.PathLike | None = None) -> 
     return json.loads(_paths(name, folder)[1].read_text())
 
 
-def architecture(name: str = "mnist", folder: str | os.PathLike | None = None) -> Architecture:
-    """The networks that the shipped model ``name`` is made of, as its record names them."""
+def architecture(name: str = "mnist", folder: str | os.PathLike | None = None) -> Experiment:
+    """The experiment whose networks the shipped model ``name`` is made of, as its record names it."""
     key = provenance(name, folder).get("architecture", "mnist")
-    if key not in ARCHITECTURES:
+    if key not in EXPERIMENTS:
         raise PretrainedNotFoundError(
             f"the pretrained model {name!r} needs the architecture {key!r}, which this version of gan_src does not "
-            f"know (known: {', '.join(ARCHITECTURES)}); upgrade gan_src.")
-    return ARCHITECTURES[key]
+            f"know (known: {', '.join(EXPERIMENTS)}); upgrade gan_src.")
+    return EXPERIMENTS[key]
 
 
 def load(name: str = "mnist", device: str | torch.device = "cpu", folder: str | os.PathLike | None = None) -> nn.Module:
@@ -122,47 +102,41 @@ def _cast(state: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, torch
     return {k: v.to(dtype) if v.is_floating_point() else v for k, v in state.items()}
 
 
-def _read(path: str | os.PathLike) -> Any:
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises many types for a damaged or foreign file
-        raise CheckpointError(f"cannot read checkpoint {path}: {type(err).__name__}: {str(err).splitlines()[0]}") from err
-
-
 def _matches(state: Any, model: nn.Module) -> bool:
     expected = model.state_dict()
     return (isinstance(state, dict) and state.keys() == expected.keys()
-            and all(state[k].shape == v.shape for k, v in expected.items()))
+            and all(torch.is_tensor(state[k]) and state[k].shape == v.shape for k, v in expected.items()))
 
 
-def _architecture(key: str) -> Architecture:
-    if key not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {key!r}; choose one of {', '.join(ARCHITECTURES)}")
-    return ARCHITECTURES[key]
+def _experiment(key: str) -> Experiment:
+    if key not in EXPERIMENTS:
+        raise ValueError(f"unknown architecture {key!r}; choose one of {', '.join(EXPERIMENTS)}")
+    return EXPERIMENTS[key]
 
 
 def generator_state(path: str | os.PathLike, architecture: str = "mnist") -> dict[str, torch.Tensor]:
     """G's ``state_dict`` from a training checkpoint (``checkpoint.pt``) or a G snapshot
-    (``snapshots/G_epochNNNN.pt``) of the networks ``architecture`` (a key of :data:`ARCHITECTURES`);
-    :class:`~gan_src.checkpoint.CheckpointError` otherwise."""
-    G = _architecture(architecture).generator()
-    state = _read(path)
+    (``snapshots/G_epochNNNN.pt``) of the networks ``architecture`` (an experiment of
+    :data:`~gan_src.experiments.EXPERIMENTS`); :class:`~gan_src.checkpoint.CheckpointError`, naming
+    the experiment the file does hold, otherwise."""
+    G = _experiment(architecture).generator()
+    state = read(path)
     if isinstance(state, dict) and isinstance(state.get("G"), dict):
         state = state["G"]
     if not _matches(state, G):
-        raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the weights of "
-                              f"the {architecture!r} G")
+        found = identify(state)
+        if found is None:
+            raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the weights of "
+                                  f"the {architecture!r} G")
+        raise CheckpointError(f"{path} holds the {found!r} G ({EXPERIMENTS[found].title}), not the {architecture!r} G")
     return state
 
 
 def discriminator_state(path: str | os.PathLike, architecture: str = "mnist") -> dict[str, torch.Tensor] | None:
     """D's ``state_dict`` from a training checkpoint; None for a G snapshot (which has no D)."""
-    state = _read(path)
+    state = read(path)
     D = state.get("D") if isinstance(state, dict) else None
-    return D if _matches(D, _architecture(architecture).discriminator()) else None
+    return D if _matches(D, _experiment(architecture).discriminator()) else None
 
 
 def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, Any],
@@ -175,7 +149,7 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
     one (e.g. G from the snapshot chosen by validation, D from the same run's last checkpoint; the
     record's ``discriminator_source`` says which); ``keep_discriminator=False`` ships G alone.
     ``architecture`` names the networks
-    (a key of :data:`ARCHITECTURES`); it is recorded unless it is the default ``"mnist"``.
+    (an experiment of :data:`~gan_src.experiments.EXPERIMENTS`); it is recorded unless it is the default ``"mnist"``.
     Returns the paths of G and the record."""
     folder = Path(folder) if folder is not None else FOLDER
     folder.mkdir(parents=True, exist_ok=True)
