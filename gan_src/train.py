@@ -63,10 +63,12 @@ class TrainConfig:
             raise ValueError("the simultaneous update has k = 1; use update='alternating' for k > 1")
         if self.epochs < 0 or self.m < 1 or self.k < 1:
             raise ValueError("epochs must be >= 0, m and k >= 1")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"the learning rate must be a positive number, not {self.lr}")
 
 
 class TrainingDiverged(RuntimeError):
-    """A loss became NaN or infinite."""
+    """A loss, a weight or G(z) became NaN or infinite."""
 
 
 def _set_grads(params: Sequence[nn.Parameter], loss: Tensor, retain_graph: bool = False) -> None:
@@ -119,14 +121,19 @@ def train(
     device: str | torch.device = "cpu",
     progress: bool = True,
     snapshot_every: int | None = None,
+    experiment: str | None = None,
 ) -> list[dict]:
     """Train G against D on the rows of ``data`` by Algorithm 1; returns the per-epoch metrics.
 
     With ``out``, every epoch writes ``out/checkpoint.pt`` and ``out/metrics.jsonl``;
     ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` and ends with
     the same weights as a run that was never interrupted; ``snapshot_every=n`` also keeps
-    G's weights every n epochs in ``out/snapshots/`` (for curves over epochs). A NaN or infinite loss stops
-    the run with :class:`TrainingDiverged`, leaving the last good checkpoint in place.
+    G's weights every n epochs in ``out/snapshots/`` (for curves over epochs). The checkpoint
+    is written last, after the snapshot and the metrics it accounts for, and records
+    ``experiment`` (a name of :mod:`gan_src.experiments`), which a resumed run must match.
+    A NaN or infinite loss, or at the end of an epoch a weight or G(z), stops the run with
+    :class:`TrainingDiverged` before anything non-finite is written; the message names the last
+    good checkpoint. The folder is not locked here: :mod:`gan_src.run_folder` does that.
     """
     out = Path(out) if out is not None else None
     device = torch.device(device)
@@ -140,14 +147,24 @@ def train(
     epoch, step, history = 0, 0, []
 
     if resume:
-        state = checkpoint.load(_checkpoint_path(out))
-        G.load_state_dict(state["G"])
-        D.load_state_dict(state["D"])
-        opt_D.load_state_dict(state["opt_D"])
-        opt_G.load_state_dict(state["opt_G"])
+        path = _checkpoint_path(out)
+        state = checkpoint.load(path)
+        recorded = state.get("experiment")
+        if experiment is not None and recorded is not None and recorded != experiment:
+            raise checkpoint.CheckpointError(f"{out} holds the {recorded} experiment, not {experiment}")
+        try:
+            G.load_state_dict(state["G"])
+            D.load_state_dict(state["D"])
+            opt_D.load_state_dict(state["opt_D"])
+            opt_G.load_state_dict(state["opt_G"])
+        except (RuntimeError, ValueError, KeyError) as err:
+            raise checkpoint.CheckpointError(f"{path} holds other networks or optimisers than these "
+                                             f"({str(err).strip().splitlines()[0]})") from err
         checkpoint.restore_rng_states(state["rng_states"], rng)
         epoch, step, history = state["epoch"], state["step"], state["history"]
         cfg = replace(TrainConfig(**state["config"]), epochs=cfg.epochs)
+        _write_metrics(history, out / "metrics.jsonl")  # a run killed after writing them may have one epoch more
+    kept = epoch if resume else None  # the epoch of the last good checkpoint written to out
 
     n_batches = len(data) // cfg.m
     iterations = n_batches if cfg.update == "simultaneous" else n_batches // cfg.k
@@ -180,10 +197,9 @@ def train(
             step += 1
             d, g = d_loss.item(), g_loss.item()
             if not (math.isfinite(d) and math.isfinite(g)):
-                kept = f"the last good checkpoint is kept in {out}" if out else "no checkpoint was written"
                 raise TrainingDiverged(
-                    f"loss became non-finite at epoch {epoch + 1}, step {i + 1} (D: {d}, G: {g}); {kept}. "
-                    "Try a lower learning rate.")
+                    f"loss became non-finite at epoch {epoch + 1}, step {i + 1} (D: {d}, G: {g}); "
+                    f"{_kept(out, kept)}. Try a lower learning rate.")
             sums += torch.tensor([d, g, torch.sigmoid(real).mean().item(), torch.sigmoid(fake).mean().item()],
                                  dtype=torch.float64)
             if i % 10 == 0 or i == iterations - 1:
@@ -195,16 +211,65 @@ def train(
             "D_real": mean[2], "D_fake": mean[3], "lr": lr, "momentum": mu,
             "seconds": time.perf_counter() - start,
         })
+        bad = _non_finite(G, D, opt_D, opt_G, p_z)
+        if bad is not None:
+            raise TrainingDiverged(f"{bad} became non-finite in epoch {epoch + 1}; {_kept(out, kept)}. "
+                                   "Try a lower learning rate.")
         if out is not None:
-            checkpoint.save({
-                "format": 1, "config": asdict(cfg), "epoch": epoch + 1, "step": step, "history": history,
-                "G": G.state_dict(), "D": D.state_dict(), "opt_D": opt_D.state_dict(), "opt_G": opt_G.state_dict(),
-                "rng_states": checkpoint.rng_states(rng),
-            }, _checkpoint_path(out))
-            _write_metrics(history, out / "metrics.jsonl")
-            if snapshot_every and (epoch + 1) % snapshot_every == 0:
-                checkpoint.save(G.state_dict(), out / "snapshots" / f"G_epoch{epoch + 1:04d}.pt")
+            # the checkpoint goes last: the epoch it records has its snapshot and metrics on disk
+            try:
+                if snapshot_every and (epoch + 1) % snapshot_every == 0:
+                    checkpoint.save(G.state_dict(), out / "snapshots" / f"G_epoch{epoch + 1:04d}.pt")
+                _write_metrics(history, out / "metrics.jsonl")
+                checkpoint.save({
+                    "format": 1, "experiment": experiment, "config": asdict(cfg), "epoch": epoch + 1, "step": step,
+                    "history": history, "G": G.state_dict(), "D": D.state_dict(), "opt_D": opt_D.state_dict(),
+                    "opt_G": opt_G.state_dict(), "rng_states": checkpoint.rng_states(rng),
+                }, _checkpoint_path(out))
+            except checkpoint.CheckpointError as err:  # a full disk, a folder gone read-only
+                again = "start again with --overwrite" if kept is None else "continue with --resume"
+                raise checkpoint.CheckpointError(f"{err}; {_kept(out, kept)}: make room (or fix the folder), "
+                                                 f"then {again}") from err
+            kept = epoch + 1
     return history
+
+
+@torch.no_grad()
+def _non_finite(G: nn.Module, D: nn.Module, opt_D: torch.optim.Optimizer, opt_G: torch.optim.Optimizer,
+                p_z: NoisePrior) -> str | None:
+    """What is NaN or infinite, if anything: a weight or buffer of G or D, an optimiser's state, or
+    D(G(z)) for a fixed probe of 16 z (finite weights can still overflow to inf - inf = NaN)."""
+    for who, module in (("G", G), ("D", D)):
+        for name, t in (*module.named_parameters(), *module.named_buffers()):
+            if t.is_floating_point() and not torch.isfinite(t).all():
+                return f"{who}'s {name}"
+    for who, opt in (("D", opt_D), ("G", opt_G)):
+        for values in opt.state.values():
+            if any(t.is_floating_point() and not torch.isfinite(t).all() for t in values.values() if torch.is_tensor(t)):
+                return f"{who}'s optimiser state"
+    device = next(G.parameters()).device
+    modes = G.training, D.training
+    G.eval()  # batch norm's running statistics stay as they are
+    D.eval()  # no dropout
+    try:
+        # z from a generator of its own: the run's random streams stay untouched
+        x = G(p_z(16, torch.Generator().manual_seed(0)).to(device))
+        if not torch.isfinite(x).all():
+            return "G(z)"
+        if not torch.isfinite(D(x)).all():
+            return "D(G(z))"
+    finally:
+        G.train(modes[0])
+        D.train(modes[1])
+    return None
+
+
+def _kept(out: Path | None, epoch: int | None) -> str:
+    if out is None:
+        return "no checkpoint was written (no output folder)"
+    if epoch is None:
+        return f"no checkpoint was written to {out}"
+    return f"the last good checkpoint is {out / checkpoint.CHECKPOINT_NAME} (epoch {epoch})"
 
 
 def _checkpoint_path(out: Path | None) -> Path:
@@ -214,7 +279,6 @@ def _checkpoint_path(out: Path | None) -> Path:
 
 
 def _write_metrics(history: list[dict], path: Path) -> None:
-    """The per-epoch log as JSON lines, rewritten whole so that it always matches the checkpoint."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(row) + "\n" for row in history))
-    os.replace(tmp, path)
+    """The per-epoch log as JSON lines, rewritten whole (atomically) from the run's history."""
+    text = "".join(json.dumps(row) + "\n" for row in history)
+    checkpoint.write_atomically(path, lambda f: f.write(text.encode()))

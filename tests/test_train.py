@@ -51,7 +51,7 @@ def test_checkpoint_and_metrics_log(mnist, tmp_path):
     assert [r["epoch"] for r in rows] == [1, 2]
     assert rows[-1]["lr"] == pytest.approx(0.1 / 1.000004**3)
     assert [p.name for p in (tmp_path / "snapshots").iterdir()] == ["G_epoch0002.pt"]
-    assert torch.equal(torch.load(tmp_path / "snapshots" / "G_epoch0002.pt")["0.weight"], G.state_dict()["0.weight"])
+    assert torch.equal(torch.load(tmp_path / "snapshots" / "G_epoch0002.pt", weights_only=True)["0.weight"], G.state_dict()["0.weight"])
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(mnist, tmp_path):
