@@ -1,9 +1,11 @@
 """Command line.
 
-- ``python -m gan_src train --dataset mnist --epochs N --out DIR [--resume] [--dry-run]``: Algorithm 1;
-  with ``--conditional``, the class-conditional GAN p(x | c) of Section 7 (c an input of G and D);
-  ``--dataset faces|cifar10|cifar10_conv``: the scaled-down networks of Figure 2 (b)-(d)
-  (:mod:`gan_src.figure2`) on the Olivetti faces or CIFAR-10 (the offline subset unless ``--full-cifar10``);
+- ``python -m gan_src train --dataset mnist --epochs N --out DIR [--resume | --overwrite] [--dry-run]``:
+  Algorithm 1; with ``--conditional``, the class-conditional GAN p(x | c) of Section 7 (c an input of G
+  and D); ``--dataset faces|cifar10|cifar10_conv``: the scaled-down networks of Figure 2 (b)-(d)
+  (:mod:`gan_src.figure2`) on the Olivetti faces or CIFAR-10 (the offline subset unless ``--full-cifar10``).
+  Each is an experiment of :mod:`gan_src.experiments`; DIR is locked and checked before any compute
+  (:mod:`gan_src.run_folder`);
 - ``python -m gan_src parzen (--checkpoint PATH | --pretrained NAME | --centres train|kmeans)``:
   the Parzen-window log-likelihood of Table 1 by the authors' protocol;
 - ``python -m gan_src parzen --snapshots DIR [--out FILE]``: the same for every G snapshot of a
@@ -13,8 +15,7 @@
 from __future__ import annotations
 
 import argparse
-import json
-import re
+import math
 import sys
 import tempfile
 from dataclasses import replace
@@ -22,16 +23,14 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint, figure2, parzen, pretrained
-from .conditional import (class_frequencies, conditional_mnist_discriminator, conditional_mnist_generator,
-                          conditional_p_z, joint)
-from .data import DataNotFoundError, load_mnist
+from . import checkpoint, experiments, parzen, pretrained, run_folder, snapshots
+from .data import DataCorruptError, DataNotFoundError, load_mnist
 from .losses import OBJECTIVES
-from .models import mnist_discriminator, mnist_generator, mnist_p_z
+from .models import mnist_generator
 from .optim import OPTIMIZERS
 from .train import UPDATES, TrainConfig, TrainingDiverged, train
 
-DATASETS = ("mnist", *figure2.NETWORKS)
+DATASETS = ("mnist", "faces", "cifar10", "cifar10_conv")  # with --conditional: mnist_conditional
 DRY_RUN = {"epochs": 1, "steps_per_epoch": 3}
 
 
@@ -54,13 +53,41 @@ def _count(minimum: int):
     return parse
 
 
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _device(text: str) -> str:
+    """A device that this machine has: cpu, cuda, cuda:N (N < the number of GPUs) or mps."""
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a device; use cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f"{text!r}: no CUDA GPU is usable here; use --device cpu")
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        raise argparse.ArgumentTypeError(f"{text!r}: this machine has {torch.cuda.device_count()} GPU(s), "
+                                         f"cuda:0 to cuda:{torch.cuda.device_count() - 1}")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise argparse.ArgumentTypeError(f"{text!r}: Apple's MPS is not available here; use --device cpu")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise argparse.ArgumentTypeError(f"{text!r}: gan_src trains on cpu, cuda or mps")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m gan_src", description="Generative Adversarial Nets (Goodfellow et al., 2014).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     t = commands.add_parser("train", help="train G and D by Algorithm 1", description=(
         "Train the paper's GAN. Defaults are the authors' mnist.yaml: batch 100, SGD lr 0.1 "
         "decayed by 1.000004 per step, momentum 0.5 -> 0.7, simultaneous D/G updates with k = 1."))
-    t.add_argument("--dataset", choices=DATASETS, default="mnist")
+    t.add_argument("--dataset", choices=DATASETS, help="the experiment (default mnist; with --resume, the run's own)")
     t.add_argument("--epochs", type=_count(1), default=1, help="train until this many epochs in total")
     t.add_argument("--out", type=Path, help="run folder for checkpoint.pt and metrics.jsonl "
                    "(default runs/DATASET, runs/DATASET_conditional with --conditional)")
@@ -69,23 +96,28 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--full-cifar10", action="store_true",
                    help="cifar10, cifar10_conv: the full data set via torchvision (downloads 163 MB) "
                         "instead of the offline 4,660-image subset")
-    t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    t.add_argument("--dry-run", action="store_true", help="3 steps of 1 epoch into a temporary folder: a smoke test")
+    again = t.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    again.add_argument("--overwrite", action="store_true", help="start afresh in an --out that holds a run: "
+                       "first delete its checkpoint, metrics, Parzen curve and snapshots")
+    t.add_argument("--dry-run", action="store_true", help="3 steps of 1 epoch, a smoke test: into --out if given, "
+                   "else into a temporary folder that is removed afterwards")
     t.add_argument("--update", choices=UPDATES, default="simultaneous",
                    help="simultaneous: the authors' code; alternating: Algorithm 1 as printed")
     t.add_argument("--objective", choices=OBJECTIVES, default="non_saturating", help="G's loss (Section 3)")
     t.add_argument("--k", type=_count(1), default=1, help="D steps per G step (alternating only)")
-    t.add_argument("--lr", type=float, default=0.1)
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default="momentum",
-                   help="momentum: the paper's SGD with classical momentum and its schedule; "
-                        "adam: Adam with beta1 = 0.5 (DCGAN's setting; the convolutional Figure 2 (d))")
+    t.add_argument("--lr", type=_positive, help="learning rate (default: the experiment's; gan_src.experiments: "
+                   "0.1 for mnist as mnist.yaml, 0.05 for faces and cifar10, 0.0002 for cifar10_conv)")
+    t.add_argument("--optimizer", choices=OPTIMIZERS,
+                   help="momentum: the paper's SGD with classical momentum and its schedule (default); "
+                        "adam: Adam with beta1 = 0.5 (DCGAN's setting; the default of cifar10_conv, Figure 2 (d))")
     t.add_argument("--batch-size", "-m", dest="m", type=_count(1), default=100)
     t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
     t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (faces: olivetti/, cifar10*: cifar10_subset/) "
                    "(default: $GAN_SRC_DATA, else a cache)")
-    t.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    t.add_argument("--device", type=_device, default="cuda" if torch.cuda.is_available() else "cpu")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = commands.add_parser("parzen", help="Parzen-window log-likelihood (Section 5, Table 1)", description=(
@@ -94,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
         "standard error. Real training images or k-means centres give the ceilings."))
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", type=Path, help="a training checkpoint.pt or a snapshots/G_epochNNNN.pt")
-    source.add_argument("--pretrained", metavar="NAME", help="a shipped generator (gan_src.pretrained), e.g. mnist")
+    source.add_argument("--pretrained", metavar="NAME", choices=pretrained.available(),
+                        help=f"a shipped generator (gan_src.pretrained): {', '.join(pretrained.available())}")
     source.add_argument("--centres", choices=("train", "kmeans"),
                         help="ceilings: the first N training images, or N k-means centres of all 50,000")
     source.add_argument("--snapshots", type=Path, metavar="DIR",
@@ -107,80 +140,104 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _requested(args: argparse.Namespace) -> str | None:
+    """The experiment that --dataset and --conditional name; None when neither is given."""
+    if args.dataset is None and not args.conditional:
+        return None
+    name = (args.dataset or "mnist") + ("_conditional" if args.conditional else "")
+    if name not in experiments.EXPERIMENTS:
+        raise ValueError(f"--conditional is for --dataset mnist only, not {args.dataset}")
+    return name
+
+
 def _train(args: argparse.Namespace) -> None:
-    cfg = TrainConfig(epochs=args.epochs, m=args.m, k=args.k, update=args.update,
-                      objective=args.objective, optimizer=args.optimizer, lr=args.lr, seed=args.seed,
-                      steps_per_epoch=args.steps_per_epoch)
-    out = args.out or Path("runs") / (args.dataset + ("_conditional" if args.conditional else ""))
+    requested = _requested(args)
+    if args.dry_run and args.out is None:
+        with tempfile.TemporaryDirectory(prefix="gan_src-dry-run-") as folder:
+            _run(args, requested, Path(folder))
+        print(f"dry run: its temporary run folder {folder} is removed (--out keeps one)")
+    else:
+        out = args.out or Path("runs") / (requested or "mnist")
+        _run(args, requested, out)
+        print(f"checkpoint: {out / checkpoint.CHECKPOINT_NAME}")
+
+
+def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
+    """Every check that needs no compute, in an order that changes nothing on disk until the last;
+    then the run, holding the folder (:mod:`gan_src.run_folder`)."""
+    run_folder.check_free(out)
+    if args.resume:
+        state = checkpoint.load(out / checkpoint.CHECKPOINT_NAME)
+        name = experiments.of_checkpoint(state)
+        if name not in experiments.EXPERIMENTS:
+            raise checkpoint.CheckpointError(f"{out} holds a run of none of the experiments this gan_src knows "
+                                             f"({', '.join(experiments.EXPERIMENTS)}): {name or 'its G matches none'}")
+        if requested is not None and requested != name:
+            given = " ".join(f for f in (args.dataset and f"--dataset {args.dataset}",
+                                         args.conditional and "--conditional") if f)
+            raise checkpoint.CheckpointError(
+                f"{out} holds the {name} experiment, not {requested}; resume it without {given}")
+        print(f"resuming {out} after epoch {state['epoch']} (its saved settings; target {args.epochs} epochs)")
+    else:
+        name = requested or "mnist"
+        if not args.overwrite:
+            run_folder.check_new(out)
+    experiment = experiments.get(name)
+    chosen = {key: value for key, value in (("lr", args.lr), ("optimizer", args.optimizer)) if value is not None}
+    cfg = TrainConfig(epochs=args.epochs, m=args.m, k=args.k, update=args.update, objective=args.objective,
+                      seed=args.seed, steps_per_epoch=args.steps_per_epoch, **{**experiment.config, **chosen})
     if args.dry_run:
         cfg = replace(cfg, **DRY_RUN)
-        out = Path(tempfile.mkdtemp(prefix="gan_src-dry-run-"))
-    if args.resume:
-        done = checkpoint.load(out / checkpoint.CHECKPOINT_NAME)["epoch"]
-        print(f"resuming {out} after epoch {done} (its saved settings; target {cfg.epochs} epochs)")
-    gen = torch.Generator().manual_seed(cfg.seed)
-    if args.dataset != "mnist":
-        if args.conditional:
-            raise ValueError(f"--conditional is for --dataset mnist only, not {args.dataset}")
-        data = figure2.training_data(args.dataset, args.data, args.full_cifar10)
-        make_G, make_D = figure2.NETWORKS[args.dataset]
-        G, D, p_z = make_G(data.mean(0), generator=gen), make_D(generator=gen), mnist_p_z
-    elif args.conditional:
-        splits = load_mnist(args.data)
-        G = conditional_mnist_generator(splits.train.mean(0), generator=gen)
-        D = conditional_mnist_discriminator(generator=gen)
-        data = joint(splits.train, splits.train_labels)
-        p_z = conditional_p_z(class_frequencies(splits.train_labels))
-    else:
-        splits = load_mnist(args.data)
-        G = mnist_generator(splits.train.mean(0), generator=gen)
-        D = mnist_discriminator(generator=gen)
-        data, p_z = splits.train, mnist_p_z
-    if args.resume and checkpoint.load(out / checkpoint.CHECKPOINT_NAME)["G"].keys() != G.state_dict().keys():
-        raise checkpoint.CheckpointError(
-            f"{out} holds a {'un' if args.conditional else ''}conditional run; resume it "
-            f"{'without' if args.conditional else 'with'} --conditional")
-    history = train(G, D, data, p_z, cfg, out=out, resume=args.resume,
-                    device=args.device, progress=not args.no_progress, snapshot_every=args.snapshot_every)
+    G, D, data, p_z = experiment.build(cfg.seed, args.data, args.full_cifar10)
+    run_folder.check_writable(out)
+    with run_folder.claim(out, overwrite=args.overwrite, resume=args.resume):
+        history = train(G, D, data, p_z, cfg, out=out, resume=args.resume, device=args.device,
+                        progress=not args.no_progress, snapshot_every=args.snapshot_every, experiment=name)
     for row in history[-3:]:
         print(f"epoch {row['epoch']}: D loss {row['d_loss']:.4f}  G loss {row['g_loss']:.4f}  "
               f"D(x) {row['D_real']:.3f}  D(G(z)) {row['D_fake']:.3f}  {row['seconds']:.1f} s")
-    print(f"checkpoint: {out / checkpoint.CHECKPOINT_NAME}")
+
+
+def _mnist_G(path: Path) -> torch.nn.Module:
+    """The MNIST G in a checkpoint or snapshot; :class:`~gan_src.checkpoint.CheckpointError` naming what
+    the file holds otherwise."""
+    G = mnist_generator()
+    G.load_state_dict(pretrained.generator_state(path))
+    return G
 
 
 def _snapshot_curve(args: argparse.Namespace) -> None:
-    snapshots = sorted(args.snapshots.glob("G_epoch*.pt"))
-    if not snapshots:
-        raise checkpoint.CheckpointError(f"no G_epochNNNN.pt snapshots in {args.snapshots}")
-    done = set()
-    if args.out is not None and args.out.is_file():
-        done = {json.loads(line)["epoch"] for line in args.out.read_text().splitlines() if line.strip()}
+    """Score every snapshot not yet in --out, after checking all of them (names, files, networks)."""
+    found = snapshots.find(args.snapshots)
+    rows = snapshots.read_curve(args.out) if args.out is not None else []
+    todo = {epoch: path for epoch, path in found.items() if epoch not in {row["epoch"] for row in rows}}
+    for path in todo.values():
+        _mnist_G(path)
+    if args.out is not None:
+        run_folder.check_writable(args.out.parent)
     splits = load_mnist(args.data)
     valid, test = splits.valid[: parzen.N_VALID], splits.test
     print(f"{'epoch':>5}  {'sigma':>6}  {'valid LL':>8}  {'test LL':>15}   ({args.samples} samples, seed {args.seed})")
-    for path in snapshots:
-        epoch = int(re.search(r"(\d+)", path.stem).group(1))
-        if epoch in done:
-            continue
-        G = mnist_generator()
-        G.load_state_dict(pretrained.generator_state(path))
-        r = parzen.evaluate(parzen.generator_centres(G, args.samples, args.seed), valid, test)
-        row = {"epoch": epoch, "sigma": r.sigma, "valid": max(r.curve), "test": r.mean, "se": r.se,
-               "curve": r.curve, "samples": args.samples, "seed": args.seed}
+    for epoch, path in todo.items():
+        r = parzen.evaluate(parzen.generator_centres(_mnist_G(path), args.samples, args.seed), valid, test)
+        rows.append({"epoch": epoch, "sigma": r.sigma, "valid": max(r.curve), "test": r.mean, "se": r.se,
+                     "curve": r.curve, "samples": args.samples, "seed": args.seed})
         print(f"{epoch:5d}  {r.sigma:6.4f}  {max(r.curve):8.2f}  {r.mean:8.2f} ± {r.se:4.2f}", flush=True)
         if args.out is not None:
-            with args.out.open("a") as f:
-                f.write(json.dumps(row) + "\n")
+            snapshots.write_curve(args.out, rows)
 
 
 def _parzen(args: argparse.Namespace) -> None:
     if args.snapshots is not None:
         return _snapshot_curve(args)
     if args.checkpoint is not None:
-        G = mnist_generator()
-        G.load_state_dict(pretrained.generator_state(args.checkpoint))
+        G = _mnist_G(args.checkpoint)
         what = f"{args.samples} samples of G from {args.checkpoint}, seed {args.seed}"
     elif args.pretrained is not None:
+        experiment = pretrained.architecture(args.pretrained)
+        if experiment.name != "mnist":
+            raise ValueError(f"{args.pretrained} is not an MNIST generator of Table 1: it is {experiment.title}; "
+                             "the Parzen protocol scores the MNIST G (--pretrained mnist)")
         G = pretrained.load(args.pretrained)
         what = f"{args.samples} samples of the pretrained G {args.pretrained!r}, seed {args.seed}"
     splits = load_mnist(args.data)
@@ -206,7 +263,9 @@ def _parzen(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
+    """Entry point; returns the process exit code. A fault the user can cause or fix (bad input, a
+    damaged or foreign file, a folder in use or not writable, a full disk) is one line on stderr and
+    exit code 2; a run that diverged, exit code 1; an interrupted one, 130."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -214,8 +273,12 @@ def main(argv: list[str] | None = None) -> int:
             _train(args)
         elif args.command == "parzen":
             _parzen(args)
-    except (checkpoint.CheckpointError, pretrained.PretrainedNotFoundError, DataNotFoundError, ValueError) as err:
+    except (checkpoint.CheckpointError, run_folder.RunFolderError, pretrained.PretrainedNotFoundError,
+            DataNotFoundError, DataCorruptError, ValueError) as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # one the checks above could not foresee, e.g. a file made unreadable meanwhile
+        print(f"{parser.prog}: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return 2
     except TrainingDiverged as err:
         print(f"{parser.prog}: training diverged: {err}", file=sys.stderr)

@@ -61,7 +61,7 @@ def test_cifar10_conv_trains_with_adam_and_records_it(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     ([], "one of the arguments --checkpoint --pretrained --centres --snapshots is required"),
-    (["--pretrained", "no-such-model"], "no pretrained model 'no-such-model'"),
+    (["--pretrained", "no-such-model"], "invalid choice: 'no-such-model'"),
     (["--checkpoint", "/nonexistent/checkpoint.pt"], "no checkpoint at"),
     (["--centres", "train", "--samples", "0"], "must be >= 1"),
 ])

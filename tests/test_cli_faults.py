@@ -1,0 +1,361 @@
+"""Runs that never lose work (issue 12): every fault a user can cause is one line on stderr and exit
+code 2, with no traceback and the run folder as it was; a kill between writes, a full disk, two runs
+on one folder and a diverging run each leave a good checkpoint (or none) and nothing half-written."""
+
+import argparse
+import errno
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from gan_src import checkpoint, pretrained, run_folder
+from gan_src.cli import main
+from gan_src.data import MNIST_FILES, data_root
+from gan_src.models import mnist_discriminator, mnist_generator, mnist_p_z
+from gan_src.train import TrainConfig, TrainingDiverged, train
+
+TINY = ["--epochs", "1", "--steps-per-epoch", "1", "--no-progress"]
+
+
+def cli(capsys, *args):
+    """Run the command line in this process: (exit code, stdout, stderr)."""
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exit:  # argparse's own errors
+        code = exit.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def state_of(*folders):
+    """Every file under ``folders`` with its size, modification time and inode (a rename changes it)."""
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns, p.stat().st_ino)
+            for folder in folders if folder.exists() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Two finished one-step runs: an MNIST run with a snapshot, and a faces run."""
+    root = tmp_path_factory.mktemp("runs")
+    assert main(["train", "--out", str(root / "mnist"), "--snapshot-every", "1", *TINY]) == 0
+    assert main(["train", "--dataset", "faces", "--out", str(root / "faces"), *TINY]) == 0
+    return root
+
+
+# --- preparing a bad input: each gets the case's folder, the fixture runs and monkeypatch ------------
+
+
+def a_file(tmp, runs, monkeypatch):
+    (tmp / "file").write_text("not a folder")
+
+
+def read_only(tmp, runs, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+    monkeypatch.setattr(run_folder.tempfile, "TemporaryFile", refuse)  # tests run as root: chmod would not stop it
+
+
+def a_run_with(make_checkpoint):
+    def prepare(tmp, runs, monkeypatch):
+        (tmp / "run").mkdir()
+        make_checkpoint(tmp / "run" / "checkpoint.pt", runs)
+    return prepare
+
+
+def without_D(path, runs):
+    state = checkpoint.load(runs / "mnist" / "checkpoint.pt")
+    del state["D"]
+    torch.save(state, path)
+
+
+def a_foreign_pickle(path, runs):
+    torch.save({"G": argparse.Namespace(), "epoch": 1}, path)  # unpickling it would call a constructor
+
+
+def held_lock(tmp, runs, monkeypatch):
+    (tmp / "run").mkdir()
+    lock = open(tmp / "run" / ".lock", "a+")
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    lock.write("pid 4242 on testhost since 2024-01-01 00:00:00\n")
+    lock.flush()
+    return lock  # held until the case ends
+
+
+def mnist_with(name, damage):
+    def prepare(tmp, runs, monkeypatch):
+        raw = tmp / "data" / "MNIST" / "raw"
+        raw.mkdir(parents=True)
+        for other in MNIST_FILES:
+            source = data_root() / "MNIST" / "raw" / other
+            if other == name:
+                (raw / other).write_bytes(damage(source.read_bytes()))
+            else:
+                (raw / other).symlink_to(source)
+    return prepare
+
+
+def snapshots_with(name, make):
+    def prepare(tmp, runs, monkeypatch):
+        (tmp / "snaps").mkdir()
+        torch.save(mnist_generator().state_dict(), tmp / "snaps" / "G_epoch0001.pt")
+        make(tmp / "snaps" / name, runs)
+    return prepare
+
+
+def a_faces_G(path, runs):
+    torch.save(checkpoint.load(runs / "faces" / "checkpoint.pt")["G"], path)
+
+
+def not_json(tmp, runs, monkeypatch):
+    (tmp / "notes.txt").write_text("my notes about the run\n")
+
+
+def case(name, args, message, prepare=None, marks=()):
+    """A bad input: the arguments ({tmp}: the case's folder; {mnist}, {faces}: the fixture runs), the
+    text that the error line must hold, and what to prepare first."""
+    return pytest.param(args, message, prepare, id=name, marks=marks)
+
+
+CASES = [
+    # the run folder
+    case("holds a run", ["train", "--out", "{mnist}", *TINY], "already holds a run"),
+    case("resume and overwrite", ["train", "--out", "{mnist}", "--resume", "--overwrite"], "not allowed with"),
+    case("out is a file", ["train", "--out", "{tmp}/file", *TINY], "is a file, not a folder", a_file),
+    case("read-only folder", ["train", "--out", "{tmp}/run", *TINY], "Read-only file system", read_only),
+    case("folder in use", ["train", "--out", "{tmp}/run", *TINY], "in use by another run (pid 4242 on testhost",
+         held_lock),
+    # checkpoints
+    case("no checkpoint", ["train", "--out", "{tmp}/none", "--resume"], "no checkpoint at"),
+    case("empty checkpoint", ["train", "--out", "{tmp}/run", "--resume"], "is empty (0 bytes)",
+         a_run_with(lambda path, runs: path.write_bytes(b""))),
+    case("checkpoint without D", ["train", "--out", "{tmp}/run", "--resume"], "lacks D", a_run_with(without_D)),
+    case("foreign pickle", ["train", "--out", "{tmp}/run", "--resume"], "not a file that gan_src wrote",
+         a_run_with(a_foreign_pickle)),
+    case("faces run as mnist", ["train", "--out", "{faces}", "--resume", "--dataset", "mnist", "--epochs", "2"],
+         "holds the faces experiment, not mnist; resume it without --dataset mnist"),
+    case("mnist run as cifar10_conv", ["train", "--out", "{mnist}", "--resume", "--dataset", "cifar10_conv"],
+         "holds the mnist experiment, not cifar10_conv"),
+    case("mnist run as conditional", ["train", "--out", "{mnist}", "--resume", "--conditional"],
+         "resume it without --conditional"),
+    # numbers, devices, experiments
+    case("lr 0", ["train", "--lr", "0"], "--lr: must be a positive number, got 0"),
+    case("lr negative", ["train", "--lr", "-0.1"], "--lr: must be a positive number"),
+    case("lr nan", ["train", "--lr", "nan"], "--lr: must be a positive number"),
+    case("lr inf", ["train", "--lr", "inf"], "--lr: must be a positive number"),
+    case("device gpu0", ["train", "--device", "gpu0"], "'gpu0' is not a device"),
+    case("device cuda", ["train", "--device", "cuda"], "no CUDA GPU",
+             marks=pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")),
+    case("conditional cifar10", ["train", "--dataset", "cifar10", "--conditional", "--dry-run"],
+         "--conditional is for --dataset mnist only"),
+    # data
+    case("MNIST truncated to 1 MB", ["train", "--data", "{tmp}/data", "--out", "{tmp}/run", *TINY],
+         "train-images-idx3-ubyte is corrupt (1,048,576 bytes instead of 47,040,016)",
+         mnist_with("train-images-idx3-ubyte", lambda b: b[:1 << 20])),
+    case("MNIST truncated to 10 bytes", ["train", "--data", "{tmp}/data", "--out", "{tmp}/run", *TINY],
+         "train-labels-idx1-ubyte is corrupt (10 bytes", mnist_with("train-labels-idx1-ubyte", lambda b: b[:10])),
+    case("MNIST zeroed", ["train", "--data", "{tmp}/data", "--out", "{tmp}/run", *TINY],
+         "train-images-idx3-ubyte is corrupt (its MD5 differs",
+         mnist_with("train-images-idx3-ubyte", lambda b: b[:16] + bytes(20 << 20) + b[16 + (20 << 20):])),
+    # parzen
+    case("empty snapshot", ["parzen", "--snapshots", "{tmp}/snaps"], "G_epoch0002.pt is empty (0 bytes)",
+         snapshots_with("G_epoch0002.pt", lambda path, runs: path.write_bytes(b""))),
+    case("oddly named snapshot", ["parzen", "--snapshots", "{tmp}/snaps"], "is not named G_epochNNNN.pt",
+         snapshots_with("G_epoch0002 (copy).pt", lambda path, runs: torch.save(mnist_generator().state_dict(), path))),
+    case("faces snapshot", ["parzen", "--snapshots", "{tmp}/snaps"], "holds the 'faces' G",
+         snapshots_with("G_epoch0002.pt", a_faces_G)),
+    case("curve not JSON", ["parzen", "--snapshots", "{mnist}/snapshots", "--out", "{tmp}/notes.txt"],
+         "notes.txt is not a Parzen curve (line 1", not_json),
+    case("faces checkpoint", ["parzen", "--checkpoint", "{faces}/checkpoint.pt"], "holds the 'faces' G"),
+    case("pretrained faces", ["parzen", "--pretrained", "faces"], "faces is not an MNIST generator"),
+    case("pretrained path", ["parzen", "--pretrained", "../../x/evil"], "invalid choice: '../../x/evil'"),
+]
+
+
+@pytest.mark.parametrize("args, message, prepare", CASES)
+def test_a_bad_input_is_one_line_exit_code_2_and_changes_nothing(runs, tmp_path, monkeypatch, capsys,
+                                                                  args, message, prepare):
+    held = prepare(tmp_path, runs, monkeypatch) if prepare is not None else None  # noqa: F841 (a lock kept open)
+    before = state_of(runs, tmp_path)
+    code, _, err = cli(capsys, *(a.format(tmp=tmp_path, mnist=runs / "mnist", faces=runs / "faces") for a in args))
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("python -m gan_src") and "Traceback" not in err
+    assert message in err
+    assert "weights_only" not in err  # never torch's advice to load a file unsafely
+    assert state_of(runs, tmp_path) == before
+
+
+# --- 1. a run folder that holds a run ------------------------------------------------------------
+
+
+def test_a_new_run_needs_resume_or_overwrite_and_overwrite_clears_the_old_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli(capsys, "train", "--out", out, "--epochs", "2", "--snapshot-every", "1", *TINY[2:])[0] == 0
+    (out / "parzen.jsonl").write_text(json.dumps({"epoch": 1}) + "\n")  # a curve of the old run's snapshots
+    (out / ".checkpoint.pt.999.0000.tmp").write_bytes(b"half")  # what a writer killed mid-write leaves
+    code, stdout, _ = cli(capsys, "train", "--out", out, "--overwrite", "--seed", "1", *TINY)
+    assert code == 0
+    state = checkpoint.load(out / "checkpoint.pt")
+    assert state["epoch"] == 1 and state["config"]["seed"] == 1 and state["experiment"] == "mnist"
+    assert len((out / "metrics.jsonl").read_text().splitlines()) == 1
+    assert not list((out / "snapshots").glob("*.pt")) and not (out / "parzen.jsonl").exists()
+    assert not list(out.glob("*.tmp"))
+
+
+# --- 2. divergence: only finite checkpoints ---------------------------------------------------------
+
+
+def test_a_diverging_run_keeps_only_a_finite_checkpoint_and_names_it(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = cli(capsys, "train", "--out", out, "--lr", "1e6", "--steps-per-epoch", "1", "--epochs", "6",
+                       "--no-progress")
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    if (out / "checkpoint.pt").exists():
+        state = checkpoint.load(out / "checkpoint.pt")
+        assert f"{out / 'checkpoint.pt'} (epoch {state['epoch']})" in err
+        assert all(torch.isfinite(v).all() for v in state["G"].values())
+        G = mnist_generator()
+        G.load_state_dict(state["G"])
+        with torch.no_grad():
+            assert torch.isfinite(G(mnist_p_z(500, torch.Generator().manual_seed(1)))).all()
+    else:
+        assert f"no checkpoint was written to {out}" in err
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_non_finite_weight_stops_the_run_before_it_is_written(mnist, tmp_path, value):
+    """A weight of G turns NaN or infinite in epoch 2 (an infinite output bias leaves every loss finite:
+    sigmoid(inf) = 1); the run stops, and the checkpoint and snapshots stay those of epoch 1."""
+    data = mnist.train[:200]
+    gen = torch.Generator().manual_seed(0)
+    G, D = mnist_generator(data.mean(0), generator=gen), mnist_discriminator(generator=gen)
+    calls = []
+
+    def p_z(n, generator):
+        calls.append(n)
+        if len(calls) == 4:  # epoch 2, its second step (2 steps of m = 100 per epoch)
+            with torch.no_grad():
+                G[4].bias[0] = value
+        return mnist_p_z(n, generator)
+
+    with pytest.raises(TrainingDiverged, match=rf"the last good checkpoint is .*checkpoint.pt \(epoch 1\)"):
+        train(G, D, data, p_z, TrainConfig(epochs=3), out=tmp_path, progress=False, snapshot_every=1)
+    state = checkpoint.load(tmp_path / "checkpoint.pt")
+    assert state["epoch"] == 1 and all(torch.isfinite(v).all() for v in state["G"].values())
+    assert [p.name for p in (tmp_path / "snapshots").iterdir()] == ["G_epoch0001.pt"]
+
+
+# --- 3. two runs on one folder ---------------------------------------------------------------------
+
+
+def test_a_second_run_on_a_folder_in_use_stops_at_once_naming_the_first(tmp_path, capsys):
+    out = tmp_path / "run"
+    first = subprocess.Popen([sys.executable, "-m", "gan_src", "train", "--out", str(out), "--epochs", "1",
+                              "--steps-per-epoch", "40", "--no-progress"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while f"pid {first.pid} " not in ((out / ".lock").read_text() if (out / ".lock").exists() else ""):
+            assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()
+            time.sleep(0.01)
+        before = state_of(out)
+        code, _, err = cli(capsys, "train", "--out", out, "--overwrite", "--seed", "1", *TINY)
+        assert code == 2 and f"in use by another run (pid {first.pid} on " in err and err.count("\n") == 1
+        assert first.poll() is None, "the first run ended before the second was tried; give it more steps"
+        assert state_of(out) == before
+    finally:
+        stdout, stderr = first.communicate(timeout=300)
+    assert first.returncode == 0, stderr
+    state = checkpoint.load(out / "checkpoint.pt")
+    assert state["config"]["seed"] == 0 and state["step"] == 40
+    assert [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()] == [40]
+    assert not list(out.glob(".*.tmp"))
+
+
+# --- 4. a full disk ---------------------------------------------------------------------------------
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_previous_checkpoint(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "run"
+    assert cli(capsys, "train", "--out", out, *TINY)[0] == 0
+    before = (out / "checkpoint.pt").read_bytes()
+
+    def full(obj, f, *args, **kwargs):  # what torch.save meets on a full disk: part of the file, then ENOSPC
+        f.write(b"\0" * 4096)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(torch, "save", full)
+    code, _, err = cli(capsys, "train", "--out", out, "--resume", "--epochs", "2", "--no-progress")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "No space left on device" in err and f"{out / 'checkpoint.pt'} (epoch 1)" in err
+    assert (out / "checkpoint.pt").read_bytes() == before
+    assert not [p.name for p in out.rglob("*.tmp")]
+    monkeypatch.undo()
+    assert cli(capsys, "train", "--out", out, "--resume", "--epochs", "2", "--no-progress")[0] == 0  # lock released
+
+
+# --- 7. a kill between the writes of an epoch --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(mnist, tmp_path_factory):
+    out = tmp_path_factory.mktemp("uninterrupted")
+    _train_tiny(mnist, out)
+    return out
+
+
+def _train_tiny(mnist, out, resume=False):
+    data = mnist.train[:200]
+    gen = torch.Generator().manual_seed(0)
+    G, D = mnist_generator(data.mean(0), generator=gen), mnist_discriminator(generator=gen)
+    train(G, D, data, mnist_p_z, TrainConfig(epochs=3, seed=2), out=out, resume=resume, progress=False,
+          snapshot_every=1)
+
+
+@pytest.mark.parametrize("writes", [1, 2, 3], ids=["after the snapshot", "after the metrics", "after the checkpoint"])
+def test_a_kill_between_the_writes_of_an_epoch_loses_nothing(mnist, uninterrupted, tmp_path, monkeypatch, writes):
+    """Epoch 2 writes its snapshot, its metrics, then its checkpoint; killed after any of them, the
+    resumed run ends with the same files as a run never killed."""
+    real, done = checkpoint.write_atomically, []
+
+    def killed(path, write):
+        real(path, write)
+        done.append(path)
+        if len(done) == 3 + writes:  # epoch 1 made 3 writes
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint, "write_atomically", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _train_tiny(mnist, tmp_path)
+    monkeypatch.undo()
+    _train_tiny(mnist, tmp_path, resume=True)
+    for name in ("G_epoch0001.pt", "G_epoch0002.pt", "G_epoch0003.pt"):
+        ours = torch.load(tmp_path / "snapshots" / name, weights_only=True)
+        theirs = torch.load(uninterrupted / "snapshots" / name, weights_only=True)
+        assert all(torch.equal(ours[k], theirs[k]) for k in theirs), name
+    assert (tmp_path / "metrics.jsonl").read_text().count("\n") == 3
+    assert checkpoint.load(tmp_path / "checkpoint.pt")["history"] == [
+        json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+
+
+# --- 9. smaller ones ---------------------------------------------------------------------------------
+
+
+def test_a_dry_run_leaves_no_temporary_folder_and_honours_out(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    code, stdout, _ = cli(capsys, "train", "--dry-run", "--no-progress")
+    assert code == 0 and "is removed" in stdout and not list(tmp_path.iterdir())
+    assert cli(capsys, "train", "--dry-run", "--no-progress", "--out", tmp_path / "kept")[0] == 0
+    assert checkpoint.load(tmp_path / "kept" / "checkpoint.pt")["step"] == 3
+
+
+def test_a_pretrained_name_is_never_a_path():
+    with pytest.raises(pretrained.PretrainedNotFoundError, match="no pretrained model '../mnist'"):
+        pretrained.load("../mnist", folder=pretrained.FOLDER / "nowhere")
+    with pytest.raises(pretrained.PretrainedNotFoundError):
+        pretrained.load("../pretrained/mnist")
