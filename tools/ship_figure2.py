@@ -3,7 +3,7 @@
     OMP_NUM_THREADS=1 python -m gan_src train --dataset faces --epochs 700 --lr 0.05 --seed 0 --out runs/faces
     python tools/ship_figure2.py runs/faces
 
-The run folder's name is the model's name (a key of ``gan_src.figure2.NETWORKS``). Writes
+The run's checkpoint names the model (its experiment: faces, cifar10 or cifar10_conv). Writes
 ``gan_src/pretrained/{name}_G.pt`` (G only, float16: D would double the size and the book does not
 use it) and ``{name}.json``: command, seed, epochs, training time, machine, git commit, the data,
 both architectures (paper's and ours), how far fair samples lie from their nearest training image,
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gan_src import figure2, pretrained
+from gan_src import checkpoint, experiments, figure2, pretrained
 from gan_src.models import count_parameters, mnist_p_z
 from gan_src.neighbours import mean_pairwise_distance, nearest
 from gan_src.plotting import sample
@@ -31,7 +31,7 @@ DATA["cifar10_conv"] = DATA["cifar10"]
 
 def generator(path: Path, name: str):
     """The G of model ``name`` with the weights in ``path`` (a checkpoint or a G snapshot)."""
-    G = figure2.NETWORKS[name][0]()
+    G = experiments.get(name).generator()
     G.load_state_dict(pretrained.generator_state(path, architecture=name))
     return G
 
@@ -49,20 +49,20 @@ def variety_curve(run: Path, name: str, last: int) -> dict[str, list]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("run", type=Path, help="a training run folder (checkpoint.pt, metrics.jsonl) named after the model")
+    ap.add_argument("run", type=Path, help="a training run folder (checkpoint.pt, metrics.jsonl) of a Figure 2 model")
     ap.add_argument("--epoch", type=int, help="ship the G snapshot of this epoch (snapshots/G_epochNNNN.pt), "
                     "e.g. the last one before the run diverged; default: the checkpoint")
     ap.add_argument("--trained-at-commit", help="git commit of the code that trained it (default: HEAD)")
     args = ap.parse_args()
-    name = args.run.name
+    name = experiments.of_checkpoint(checkpoint.load(args.run / checkpoint.CHECKPOINT_NAME))
     if name not in figure2.NETWORKS:
-        raise SystemExit(f"the run folder must be named after a model: one of {', '.join(figure2.NETWORKS)}")
+        raise SystemExit(f"{args.run} holds the {name} experiment; this tool ships {', '.join(figure2.NETWORKS)}")
 
     record = pretrained.run_record(args.run, args.epoch)
     cfg, epoch = record["config"], record["epochs"]
     source = args.run / ("checkpoint.pt" if args.epoch is None else f"snapshots/G_epoch{args.epoch:04d}.pt")
     G = generator(source, name)
-    train = figure2.training_data(name)
+    train = experiments.get(name).data().rows
     x = sample(G, mnist_p_z, 1000, seed=0)
     _, dist = nearest(x, train)
     _, real = nearest(train[::2], train[1::2])  # a face and its mirror (rows i, i + 400) stay on one side
@@ -74,7 +74,7 @@ def main() -> None:
         "model": f"Figure 2 ({'b' if name == 'faces' else 'c' if name == 'cifar10' else 'd'}), scaled down: "
                  f"{figure2.SCALED[name]}",
         "paper_architecture": figure2.PAPER[name],
-        "parameters": {"G": count_parameters(G), "D": count_parameters(figure2.NETWORKS[name][1]())},
+        "parameters": {"G": count_parameters(G), "D": count_parameters(experiments.get(name).discriminator())},
         "data": DATA[name],
         "images": len(train),
         "command": command,

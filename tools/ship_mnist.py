@@ -16,9 +16,8 @@ import argparse
 import json
 from pathlib import Path
 
-from gan_src import parzen, pretrained
+from gan_src import checkpoint, experiments, parzen, pretrained
 from gan_src.data import load_mnist
-from gan_src.models import mnist_generator
 
 
 def main() -> None:
@@ -28,6 +27,9 @@ def main() -> None:
     ap.add_argument("--name", default="mnist")
     ap.add_argument("--note", help="what else the record should say about how the run was made")
     args = ap.parse_args()
+    held = experiments.of_checkpoint(checkpoint.load(args.run / checkpoint.CHECKPOINT_NAME))
+    if held != "mnist":
+        raise SystemExit(f"{args.run} holds the {held} experiment, not mnist")
 
     record = pretrained.run_record(args.run, args.epoch)
     source = args.run / "checkpoint.pt" if args.epoch is None else args.run / "snapshots" / f"G_epoch{args.epoch:04d}.pt"
@@ -35,7 +37,7 @@ def main() -> None:
     last = pretrained.run_record(args.run)["epochs"]  # the checkpoint's epoch, where D comes from
 
     splits = load_mnist()
-    G = mnist_generator()
+    G = experiments.get("mnist").generator()
     G.load_state_dict(pretrained.generator_state(source))
     result = parzen.evaluate(parzen.generator_centres(G, parzen.N_CENTRES, seed=0),
                              splits.valid[: parzen.N_VALID], splits.test)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-from gan_src import pretrained
-from gan_src.conditional import class_grid, conditional_mnist_generator
+from gan_src import checkpoint, experiments, pretrained
+from gan_src.conditional import class_grid
 from gan_src.data import load_mnist
 from gan_src.neighbours import nearest
 
@@ -30,11 +30,14 @@ def main() -> None:
     ap.add_argument("--wall-seconds", type=float, help="wall time of the training command(s), if measured")
     ap.add_argument("--trained-at-commit", help="git commit of the code that trained it (default: HEAD)")
     args = ap.parse_args()
+    held = experiments.of_checkpoint(checkpoint.load(args.run / checkpoint.CHECKPOINT_NAME))
+    if held != NAME:
+        raise SystemExit(f"{args.run} holds the {held} experiment, not {NAME}")
 
     record = pretrained.run_record(args.run)
     cfg, epoch = record["config"], record["epochs"]
 
-    G = conditional_mnist_generator()
+    G = experiments.get(NAME).generator()
     G.load_state_dict(pretrained.generator_state(args.run / "checkpoint.pt", architecture=NAME))
     splits = load_mnist()
     samples = class_grid(G, per_class=100, seed=0)

@@ -45,7 +45,7 @@ def main() -> None:
     rng = torch.Generator().manual_seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     checkpoint.save({
-        "format": 1, "config": asdict(cfg), "epoch": epoch, "step": steps, "history": [],
+        "format": 1, "experiment": "mnist", "config": asdict(cfg), "epoch": epoch, "step": steps, "history": [],
         "G": G.state_dict(), "D": D.state_dict(), "opt_D": opt_D.state_dict(), "opt_G": opt_G.state_dict(),
         "rng_states": checkpoint.rng_states(rng),
     }, target)
