@@ -69,6 +69,7 @@ LIVE: dict[str, LiveModel] = {
     "faces": LiveModel(side=48),                           # Figure 2 (b), gan_src.figure2.FACES_SIDE
 }
 
+
 def _node_modules(app: Sphinx) -> Path:
     return Path(app.confdir) / "node_modules"
 
@@ -192,13 +193,17 @@ def export_models(cache: Path) -> dict:
     return manifest
 
 
-def _gzip(source: Path, target: Path) -> None:
-    """``target`` = gzip(``source``), rewritten only when the source changed."""
-    if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with source.open("rb") as src, gzip.GzipFile(target, "wb", compresslevel=9, mtime=0) as dst:
-        shutil.copyfileobj(src, dst)
+def _gzip(source: Path, cache: Path) -> Path:
+    """gzip(``source``) in ``cache``, compressed again only when the source's bytes change (npm
+    stamps every file it installs with the same date, so dates cannot tell)."""
+    target, stamp = cache / f"{source.name}.gz", cache / f"{source.name}.sha256"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    if not (target.is_file() and stamp.is_file() and stamp.read_text() == digest):
+        cache.mkdir(parents=True, exist_ok=True)
+        with source.open("rb") as src, gzip.GzipFile(target, "wb", compresslevel=9, mtime=0) as dst:
+            shutil.copyfileobj(src, dst)
+        stamp.write_text(digest)
+    return target
 
 
 def copy_module(app: Sphinx) -> None:
@@ -225,7 +230,7 @@ def copy_live_assets(app: Sphinx, exception: Exception | None) -> None:
     dist, vendor = _node_modules(app) / ORT_DIST, static / VENDOR
     vendor.mkdir(parents=True, exist_ok=True)
     shutil.copy2(dist / ORT_BUNDLE, vendor / ORT_BUNDLE)
-    _gzip(dist / ORT_WASM, vendor / f"{ORT_WASM}.gz")
+    shutil.copy2(_gzip(dist / ORT_WASM, cache), vendor / f"{ORT_WASM}.gz")
 
 
 def setup(app: Sphinx) -> dict:
