@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
 Objective = Literal["minimax", "non_saturating"]
 OBJECTIVES: tuple[str, ...] = ("minimax", "non_saturating")
@@ -39,3 +40,17 @@ def generator_loss(fake_logits: Tensor, objective: Objective = "non_saturating")
     if objective == "non_saturating":
         return -F.logsigmoid(fake_logits).mean()
     raise ValueError(f"unknown generator objective {objective!r}; choose one of {OBJECTIVES}")
+
+
+def generator_gradient_norm(G: nn.Module, D: nn.Module, z: Tensor, objective: Objective) -> float:
+    """L2 norm of the gradient of G's loss w.r.t. G's parameters, D held fixed (in eval mode, no dropout).
+
+    Section 3's saturation argument in one number: when D rejects G(z) confidently, the minimax
+    loss gives G almost no gradient while the non-saturating one still does.
+    """
+    was_training = D.training
+    D.eval()
+    loss = generator_loss(D(G(z)), objective)
+    grads = torch.autograd.grad(loss, [p for p in G.parameters() if p.requires_grad])
+    D.train(was_training)
+    return torch.linalg.vector_norm(torch.cat([g.flatten() for g in grads])).item()
