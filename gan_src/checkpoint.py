@@ -64,12 +64,21 @@ def write_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], Any])
     except BaseException as err:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if isinstance(err, OSError):
-            raise CheckpointError(f"cannot write {path} ({err.strerror or err}); "
+        cause = _os_error(err)
+        if cause is not None:
+            raise CheckpointError(f"cannot write {path} ({cause.strerror or cause}); "
                                   f"the {path.name} there before, if any, is unchanged") from err
         raise
     _fsync_folder(path.parent)  # the rename itself survives a power cut only once the folder is flushed
     return path
+
+
+def _os_error(err: BaseException | None) -> OSError | None:
+    """The OSError behind ``err``, if any: torch.save meeting a full disk raises one, then a
+    RuntimeError of its zip writer while closing the file, which hides it."""
+    while err is not None and not isinstance(err, OSError):
+        err = err.__cause__ or err.__context__
+    return err
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -79,7 +79,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
                mnist_generator, mnist_discriminator, _mnist),
     Experiment("mnist_conditional", "the class-conditional MNIST G(z, c) of Section 7",
                conditional_mnist_generator, conditional_mnist_discriminator, _mnist_conditional),
-    Experiment("faces", "the faces G of Figure 2 (b) (Olivetti faces for TFD)",
+    Experiment("faces", "the faces G of Figure 2 (b), trained on Olivetti faces for TFD",
                *figure2.NETWORKS["faces"], _figure2("faces"), {"lr": 0.05}),
     Experiment("cifar10", "the fully connected CIFAR-10 G of Figure 2 (c)",
                *figure2.NETWORKS["cifar10"], _figure2("cifar10"), {"lr": 0.05}),

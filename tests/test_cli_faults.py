@@ -5,6 +5,7 @@ on one folder and a diverging run each leave a good checkpoint (or none) and not
 import argparse
 import errno
 import fcntl
+import io
 import json
 import os
 import subprocess
@@ -285,11 +286,15 @@ def test_a_full_disk_is_one_line_and_keeps_the_previous_checkpoint(tmp_path, cap
     assert cli(capsys, "train", "--out", out, *TINY)[0] == 0
     before = (out / "checkpoint.pt").read_bytes()
 
-    def full(obj, f, *args, **kwargs):  # what torch.save meets on a full disk: part of the file, then ENOSPC
-        f.write(b"\0" * 4096)
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    class Full(io.FileIO):
+        """A disk with 1 MB left: writes fail with ENOSPC beyond it (torch.save then also raises a
+        RuntimeError of its own while closing the zip file, as on a real full disk)."""
+        def write(self, data):
+            if self.tell() + len(data) > 1 << 20:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return super().write(data)
 
-    monkeypatch.setattr(torch, "save", full)
+    monkeypatch.setattr(checkpoint, "open", lambda path, mode: Full(path, mode.replace("b", "")), raising=False)
     code, _, err = cli(capsys, "train", "--out", out, "--resume", "--epochs", "2", "--no-progress")
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "No space left on device" in err and f"{out / 'checkpoint.pt'} (epoch 1)" in err

@@ -128,7 +128,7 @@ def generator_state(path: str | os.PathLike, architecture: str = "mnist") -> dic
         if found is None:
             raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the weights of "
                                   f"the {architecture!r} G")
-        raise CheckpointError(f"{path} holds the {found!r} G ({EXPERIMENTS[found].title}), not the {architecture!r} G")
+        raise CheckpointError(f"{path} holds the {found!r} G, not the {architecture!r} G")
     return state
 
 
