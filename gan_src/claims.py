@@ -92,8 +92,8 @@ BANDS: dict[str, Band] = {
 }
 
 
-def check(name: str, value: float, digits: int = 3) -> str:
-    """Print and return ``check: NAME = VALUE in [LOW, HIGH] (CLAIM) ✓``; raise :class:`ClaimFailed` outside."""
+def check(name: str, value: float, digits: int = 3) -> None:
+    """Print ``check: NAME = VALUE in [LOW, HIGH] (CLAIM) ✓``; raise :class:`ClaimFailed` outside the band."""
     band = BANDS[name]
     ok = value in band
     line = (f"check: {name} = {value:.{digits}f} in [{band.low:g}, {band.high:g}] "
@@ -101,7 +101,6 @@ def check(name: str, value: float, digits: int = 3) -> str:
     print(line)
     if not ok:
         raise ClaimFailed(f"{line}; the band was measured over {band.measured}")
-    return line
 
 
 def glue(name: str, value, display: bool = False) -> None:
