@@ -13,18 +13,17 @@ command: both halves pick up where they stopped. The run folder must already hol
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 from gan_src import checkpoint
+from gan_src.snapshots import read_curve
 
 
 def best(curve: Path) -> tuple[int, float] | None:
     """(epoch, validation LL) of the best-scoring snapshot so far, or None before the first."""
-    rows = [json.loads(line) for line in curve.read_text().splitlines() if line.strip()] if curve.is_file() else []
-    return max(((r["epoch"], r["valid"]) for r in rows), key=lambda r: r[1], default=None)
+    return max(((r["epoch"], r["valid"]) for r in read_curve(curve)), key=lambda r: r[1], default=None)
 
 
 def main() -> None:
