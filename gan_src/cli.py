@@ -28,7 +28,7 @@ from .data import DataCorruptError, DataNotFoundError, load_mnist
 from .losses import OBJECTIVES
 from .models import mnist_generator
 from .optim import OPTIMIZERS
-from .train import UPDATES, TrainConfig, TrainingDiverged, train
+from .train import PRECISIONS, UPDATES, TrainConfig, TrainingDiverged, train
 
 DATASETS = ("mnist", "faces", "cifar10", "cifar10_conv")  # with --conditional: mnist_conditional
 DRY_RUN = {"epochs": 1, "steps_per_epoch": 3}
@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
     t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                   help="bf16: matmuls in bfloat16 under torch.autocast (faster where the CPU or GPU has "
+                        "bf16 units; benchmarks/train_step.py). Table 1's runs are fp32")
     t.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (faces: olivetti/, cifar10*: cifar10_subset/) "
                    "(default: $GAN_SRC_DATA, else a cache)")
     t.add_argument("--device", type=_device, default="cuda" if torch.cuda.is_available() else "cpu")
@@ -185,7 +188,7 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
     experiment = experiments.get(name)
     chosen = {key: value for key, value in (("lr", args.lr), ("optimizer", args.optimizer)) if value is not None}
     cfg = TrainConfig(epochs=args.epochs, m=args.m, k=args.k, update=args.update, objective=args.objective,
-                      seed=args.seed, steps_per_epoch=args.steps_per_epoch, **{**experiment.config, **chosen})
+                      seed=args.seed, steps_per_epoch=args.steps_per_epoch, precision=args.precision, **{**experiment.config, **chosen})
     if args.dry_run:
         cfg = replace(cfg, **DRY_RUN)
     G, D, data, p_z = experiment.build(cfg.seed, args.data, args.full_cifar10)

@@ -32,7 +32,32 @@ class Maxout(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         # pylearn2 groups consecutive pieces: unit j is the max over columns j*pieces ... j*pieces+pieces-1.
-        return self.linear(x).view(-1, self.units, self.pieces).amax(dim=2)
+        # .max(dim) gives amax's values; its backward routes through the saved argmax, which is
+        # cheaper than amax's tie-splitting backward (benchmarks/train_step.py).
+        return self.linear(x).view(-1, self.units, self.pieces).max(dim=2).values
+
+
+class Dropout(nn.Module):
+    """Inverted dropout as pylearn2's ``Dropout`` cost applies it (Section 5: D is trained with dropout):
+    in training, each input is kept with probability 1 - p and scaled by 1 / (1 - p).
+
+    The mask is drawn as ``rand < 1 - p`` from torch's global generator, one uniform per unit
+    like Theano's ``binomial``: the same distribution as ``nn.Dropout``, about half the cost of
+    its ``bernoulli_`` on CPU, and a different random stream.
+    """
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = 1 - self.p
+        return x * torch.rand_like(x).lt_(keep).mul_(1 / keep)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
 
 
 def _init_uniform(module: nn.Module, r: float, generator: torch.Generator | None) -> None:
@@ -69,9 +94,9 @@ def mnist_discriminator(generator: torch.Generator | None = None, in_features: i
     ``in_features`` widens the input, e.g. to x and a one-hot class (Section 7; :mod:`gan_src.conditional`).
     """
     D = nn.Sequential(
-        nn.Dropout(0.2), Maxout(in_features, 240, 5),
-        nn.Dropout(0.5), Maxout(240, 240, 5),
-        nn.Dropout(0.5), nn.Linear(240, 1),
+        Dropout(0.2), Maxout(in_features, 240, 5),
+        Dropout(0.5), Maxout(240, 240, 5),
+        Dropout(0.5), nn.Linear(240, 1),
         nn.Flatten(0),
     )
     _init_uniform(D, 0.005, generator)

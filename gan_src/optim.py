@@ -38,9 +38,27 @@ class ClassicalMomentum(torch.optim.Optimizer):
                     state["velocity"] = torch.zeros_like(p)
                 velocities.append(state["velocity"])
             grads = [p.grad for p in params]
-            torch._foreach_mul_(velocities, group["momentum"])
-            torch._foreach_add_(velocities, grads, alpha=-group["lr"])
-            torch._foreach_add_(params, velocities)
+            if all(p.device.type in FUSED_DEVICES for p in params):
+                # One pass over p, grad and v: torch's fused SGD kernel computes
+                # buf <- momentum * buf + (1 - dampening) * grad, p <- p - lr * buf; with buf = v,
+                # lr = -1 and dampening = 1 + lr this is the rule above, at half the cost of three
+                # foreach passes (benchmarks/train_step.py).
+                torch._fused_sgd_(params, grads, velocities, weight_decay=0.0, momentum=group["momentum"],
+                                  lr=-1.0, dampening=1.0 + group["lr"], nesterov=False, maximize=False,
+                                  is_first_step=False)
+            else:
+                classical_momentum_reference(params, grads, velocities, group["lr"], group["momentum"])
+
+
+FUSED_DEVICES = ("cpu", "cuda")
+
+
+def classical_momentum_reference(params: list[torch.Tensor], grads: list[torch.Tensor],
+                                 velocities: list[torch.Tensor], lr: float, momentum: float) -> None:
+    """The classical rule written out, v <- momentum * v - lr * grad, theta <- theta + v, in place."""
+    torch._foreach_mul_(velocities, momentum)
+    torch._foreach_add_(velocities, grads, alpha=-lr)
+    torch._foreach_add_(params, velocities)
 
 
 OPTIMIZERS = ("momentum", "adam")

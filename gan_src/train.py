@@ -30,6 +30,7 @@ from .losses import OBJECTIVES, discriminator_loss, generator_loss
 from .optim import OPTIMIZERS, learning_rate, make_optimizer, momentum, set_hyperparameters
 
 UPDATES = ("simultaneous", "alternating")
+PRECISIONS = ("fp32", "bf16")
 NoisePrior = Callable[[int, torch.Generator], Tensor]
 
 
@@ -51,12 +52,15 @@ class TrainConfig:
     momentum_saturate: int = 250   # ... by this (1-based) epoch
     seed: int = 0
     steps_per_epoch: int | None = None  # cap on steps per epoch (dry runs); None = a full pass
+    precision: str = "fp32"        # "fp32" (Table 1's runs) or "bf16": matmuls under torch.autocast
 
     def __post_init__(self) -> None:
         if self.update not in UPDATES:
             raise ValueError(f"update must be one of {UPDATES}, not {self.update!r}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, not {self.precision!r}")
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}, not {self.objective!r}")
         if self.update == "simultaneous" and self.k != 1:
@@ -77,12 +81,13 @@ def _set_grads(params: Sequence[nn.Parameter], loss: Tensor, retain_graph: bool 
 
 
 def simultaneous_step(G: nn.Module, D: nn.Module, x: Tensor, z: Tensor, objective: str) -> tuple[Tensor, ...]:
-    """Gradients for D and G from one minibatch and one pass through D (the authors' code).
+    """Gradients for D and G from one minibatch and one forward pass of D (the authors' code).
 
+    D runs on x and on G(z) separately (D treats rows independently, so this is the authors'
+    single pass over [x; G(z)]): G's gradient then flows back through D's rows of G(z) only.
     Returns (-V, G's loss, D's logits on x, D's logits on G(z)); gradients are left in ``.grad``.
     """
-    logits = D(torch.cat([x, G(z)]))
-    real, fake = logits[: len(x)], logits[len(x):]
+    real, fake = D(x).float(), D(G(z)).float()  # .float(): fp32 losses under bf16 autocast
     d_loss = discriminator_loss(real, fake)
     g_loss = generator_loss(fake, objective)
     _set_grads(list(D.parameters()), 0.5 * d_loss, retain_graph=True)
@@ -94,7 +99,7 @@ def discriminator_step(G: nn.Module, D: nn.Module, opt_D: torch.optim.Optimizer,
     """One inner step of Algorithm 1: ascend V(D, G) in D's parameters."""
     with torch.no_grad():
         fake_x = G(z)
-    logits = D(torch.cat([x, fake_x]))
+    logits = D(torch.cat([x, fake_x])).float()
     real, fake = logits[: len(x)], logits[len(x):]
     d_loss = discriminator_loss(real, fake)
     _set_grads(list(D.parameters()), d_loss)
@@ -104,7 +109,7 @@ def discriminator_step(G: nn.Module, D: nn.Module, opt_D: torch.optim.Optimizer,
 
 def generator_step(G: nn.Module, D: nn.Module, opt_G: torch.optim.Optimizer, z: Tensor, objective: str) -> Tensor:
     """The outer step of Algorithm 1: descend G's loss (D held fixed)."""
-    g_loss = generator_loss(D(G(z)), objective)
+    g_loss = generator_loss(D(G(z)).float(), objective)
     _set_grads(list(G.parameters()), g_loss)
     opt_G.step()
     return g_loss
@@ -184,16 +189,18 @@ def train(
                 if cfg.optimizer == "momentum" else None
             set_hyperparameters(opt_D, lr, mu)
             set_hyperparameters(opt_G, lr, mu)
-            if cfg.update == "simultaneous":
-                z = p_z(cfg.m, rng).to(device)
-                d_loss, g_loss, real, fake = simultaneous_step(G, D, data[batches[i]], z, cfg.objective)
-                opt_D.step()
-                opt_G.step()
-            else:
-                for j in range(cfg.k):
+            # bf16: G's and D's matmuls in bfloat16 (their backward follows), losses and weights in fp32
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
+                if cfg.update == "simultaneous":
                     z = p_z(cfg.m, rng).to(device)
-                    d_loss, real, fake = discriminator_step(G, D, opt_D, data[batches[i * cfg.k + j]], z)
-                g_loss = generator_step(G, D, opt_G, p_z(cfg.m, rng).to(device), cfg.objective)
+                    d_loss, g_loss, real, fake = simultaneous_step(G, D, data[batches[i]], z, cfg.objective)
+                    opt_D.step()
+                    opt_G.step()
+                else:
+                    for j in range(cfg.k):
+                        z = p_z(cfg.m, rng).to(device)
+                        d_loss, real, fake = discriminator_step(G, D, opt_D, data[batches[i * cfg.k + j]], z)
+                    g_loss = generator_step(G, D, opt_G, p_z(cfg.m, rng).to(device), cfg.objective)
             step += 1
             d, g = d_loss.item(), g_loss.item()
             if not (math.isfinite(d) and math.isfinite(g)):

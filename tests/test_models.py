@@ -1,6 +1,6 @@
 import torch
 
-from gan_src.models import Maxout, count_parameters, mlp, mnist_discriminator, mnist_generator, mnist_p_z
+from gan_src.models import Dropout, Maxout, count_parameters, mlp, mnist_discriminator, mnist_generator, mnist_p_z
 
 
 def test_parameter_counts_match_the_authors_mnist_yaml():
@@ -56,6 +56,26 @@ def test_maxout_takes_the_max_over_consecutive_pieces():
         layer.linear.bias.zero_()
     out = layer(torch.tensor([[1.0, 2.0], [-1.0, -2.0]]))
     assert torch.equal(out, torch.tensor([[3.0, 2.0], [-1.0, 2.0]]))
+
+
+def test_maxout_gradient_reaches_only_the_winning_piece():
+    layer = Maxout(1, units=1, pieces=3)
+    with torch.no_grad():
+        layer.linear.weight.copy_(torch.tensor([[1.0], [3.0], [2.0]]))
+        layer.linear.bias.zero_()
+    layer(torch.tensor([[1.0]])).sum().backward()
+    assert torch.equal(layer.linear.weight.grad, torch.tensor([[0.0], [1.0], [0.0]]))
+
+
+def test_dropout_keeps_each_input_with_probability_1_minus_p_and_scales_it():
+    torch.manual_seed(0)
+    drop = Dropout(0.2).train()
+    out = drop(torch.ones(1000, 784))
+    kept = out != 0
+    assert set(out.unique().tolist()) == {0.0, 1.25}  # pylearn2's scale 1 / 0.8
+    assert abs(kept.float().mean().item() - 0.8) < 0.002  # 784,000 draws: sd 0.00045
+    assert abs(kept.float().mean(0).std().item() - (0.8 * 0.2 / 1000) ** 0.5) < 0.002  # independent units
+    assert torch.equal(drop.eval()(out), out)
 
 
 def test_d_uses_dropout_only_in_training():

@@ -57,3 +57,27 @@ def test_make_optimizer_gives_the_papers_momentum_or_dcgans_adam():
     assert adam.param_groups[0]["lr"] == 1e-4 and "momentum" not in adam.param_groups[0]
     with pytest.raises(ValueError, match="optimizer"):
         make_optimizer([p], "rmsprop", lr=0.1, momentum=0.5)
+
+
+def test_fused_classical_momentum_equals_the_written_out_rule_over_20_steps():
+    """The fused kernel (one pass) and the three-pass reference follow the same schedule of lr and
+    momentum on the MNIST D's shapes; they may differ by float32 rounding only."""
+    from gan_src.optim import classical_momentum_reference
+
+    gen = torch.Generator().manual_seed(0)
+    shapes = [(1200, 784), (1200,), (1200, 240), (1200,), (1, 240), (1,)]
+    fused = [torch.nn.Parameter(torch.randn(s, generator=gen)) for s in shapes]
+    params = [p.detach().clone() for p in fused]
+    velocities = [torch.zeros_like(p) for p in params]
+    opt = ClassicalMomentum(fused, lr=0.1, momentum=0.5)
+    for step in range(20):
+        lr, mu = learning_rate(step * 500), momentum(step * 13)
+        grads = [torch.randn(s, generator=gen) for s in shapes]
+        for p, g in zip(fused, grads):
+            p.grad = g.clone()
+        set_hyperparameters(opt, lr, mu)
+        opt.step()
+        classical_momentum_reference(params, grads, velocities, lr, mu)
+    for p, q, v in zip(fused, params, velocities):
+        torch.testing.assert_close(p.detach(), q, rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(opt.state[p]["velocity"], v, rtol=1e-5, atol=1e-7)

@@ -99,3 +99,21 @@ def test_a_1d_gan_moves_p_g_onto_p_data(update):
         x = G(p_z(10_000, torch.Generator().manual_seed(1)))
     assert abs(x.mean().item() - 4.0) < 0.2
     assert history[-1]["D_real"] == pytest.approx(0.5, abs=0.05)  # D can no longer tell them apart
+
+
+def test_bf16_runs_the_matmuls_in_bfloat16_and_stays_close_to_fp32(mnist, tmp_path):
+    data = mnist.train[:200]
+    runs = {}
+    for precision in ("fp32", "bf16"):
+        G, D = _mnist_models(data)
+        history = train(G, D, data, mnist_p_z, TrainConfig(epochs=1, precision=precision, steps_per_epoch=2),
+                        out=tmp_path / precision, progress=False)
+        runs[precision] = (G, history)
+        assert checkpoint.load(tmp_path / precision / "checkpoint.pt")["config"]["precision"] == precision
+    (G32, h32), (G16, h16) = runs["fp32"], runs["bf16"]
+    w32, w16 = G32.state_dict()["4.weight"], G16.state_dict()["4.weight"]
+    assert w16.dtype == torch.float32 and not torch.equal(w32, w16)  # autocast was on; weights stay fp32
+    assert (w32 - w16).abs().max() < 0.01 * w32.abs().max()
+    assert h16[0]["d_loss"] == pytest.approx(h32[0]["d_loss"], rel=0.02)
+    with pytest.raises(ValueError, match="precision"):
+        TrainConfig(precision="fp16")
