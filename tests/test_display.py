@@ -1,0 +1,21 @@
+import pytest
+
+from gan_src.display import markdown_table, source_markdown
+from gan_src.optim import learning_rate
+
+
+def test_markdown_table_aligns_numbers_right_and_text_left():
+    table = markdown_table(["model", "LL"], [["GAN", "225 ± 2"], ["DBN", "138 ± 2"]])
+    assert table.splitlines() == ["| model | LL |", "|:--|--:|", "| GAN | 225 ± 2 |", "| DBN | 138 ± 2 |"]
+
+
+def test_markdown_table_escapes_pipes_and_checks_row_lengths():
+    assert "a \\| b" in markdown_table(["x"], [["a | b"]])
+    with pytest.raises(ValueError, match="2 cells"):
+        markdown_table(["x", "y"], [[1]])
+
+
+def test_source_markdown_is_one_python_block_with_the_real_source():
+    text = source_markdown(learning_rate)
+    assert text.startswith("```python\ndef learning_rate(") and text.endswith("\n```")
+    assert "ExponentialDecay" in text
