@@ -1,8 +1,8 @@
 # The two commands of the README. Each creates the virtual environment when missing.
 #   make book   -- build the website into _build/html (fails on any warning)
-#   make test   -- build the website, then unit tests, every notebook re-executed by
-#                  nbval, and the browser tests of every page (tests/browser/); then the
-#                  chapters that train once more under other CPU kernels
+#   make test   -- build the website, then the unit tests and the browser tests of every
+#                  page (tests/, tests/browser/), every notebook re-executed by nbval, and
+#                  the chapters that train once more under other CPU kernels
 
 VENV   ?= .venv
 PYTHON ?= python3
@@ -35,8 +35,13 @@ TRAINING_CHAPTERS := $(addprefix book/,introduction.ipynb adversarial_nets.ipynb
                      figure1.ipynb advantages.ipynb)
 OTHER_KERNELS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2
 
+# The unit and browser tests (tests/) run on 2 processes of one thread each (pytest-xdist, one
+# file per process); the notebooks then run one after another with the machine's default threads.
+# `pytest --nbval` alone runs the same tests in one process.
 test: book
-	$(BIN)/python -m pytest --nbval --nbval-current-env
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider \
+		-o addopts="-ra --junitxml=_build/test-report-tests.xml" tests
+	$(BIN)/python -m pytest --nbval --nbval-current-env book
 	$(OTHER_KERNELS) $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
 		-o addopts="-ra --junitxml=_build/test-report-other-kernels.xml" $(TRAINING_CHAPTERS)
 

@@ -69,6 +69,23 @@ def main() -> None:
         provenance["discriminator_epoch"] = last
         provenance["note"] += (f"; G is the epoch-{args.epoch} snapshot (best validation LL of the curve), "
                                f"D comes from the run's checkpoint at epoch {last} (for Section 7's features)")
+    warm = args.run / "warm_start.json"
+    if warm.is_file():  # a continuation of the shipped run (tools/warm_start_mnist.py): carry its history
+        before = pretrained.provenance(args.name)
+        start = json.loads(warm.read_text())
+        provenance["warm_start"] = start
+        provenance["command"] = (f"python tools/warm_start_mnist.py {args.run} && "
+                                 f"python tools/train_until_plateau.py {args.run}")
+        provenance["note"] = (f"continues the previously shipped run (its G of epoch {before['epochs']}, its D of "
+                              f"epoch {start['epoch']}; see warm_start) from epoch {start['epoch'] + 1}; "
+                              + provenance["note"])
+        provenance["train_seconds_before"] = before["train_seconds"]
+        provenance["parzen_curve"] = ([r for r in before["parzen_curve"] if r["epoch"] <= start["epoch"]]
+                                      + provenance.get("parzen_curve", []))
+        provenance["recreate"] = provenance["command"] + f" && python tools/ship_mnist.py {args.run}" + (
+            "" if args.epoch is None else f" --epoch {args.epoch}")
+        for extra in sorted(args.run.glob("faster_step.json")):
+            provenance["step_change"] = json.loads(extra.read_text())
     if args.note:
         provenance["note"] += f"; {args.note}"
     for path in pretrained.export(source, args.name, provenance, discriminator_path=args.run / "checkpoint.pt"):
