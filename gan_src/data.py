@@ -5,7 +5,7 @@ chapters (Figure 1's 1-D setting, 2-D Gaussian mixtures).
 Every data root comes from, in order: the ``root`` argument, the environment
 variable ``GAN_SRC_DATA``, or a per-user cache folder. torchvision downloads
 MNIST (and, on request, the full CIFAR-10) there when the files are missing and
-the network is reachable.
+the network is reachable; a download that fails leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import shutil
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,17 +73,40 @@ class MNISTSplits:
     test_labels: Tensor
 
 
+@contextmanager
+def _undo_on_failure(folder: Path, *files: Path) -> Iterator[None]:
+    """On an exception, remove what a failed download made: ``folder`` and the folders above it that
+    did not exist before (torchvision makes them before it downloads) and any of ``files`` that did
+    not exist (a partial download). Folders and files that were there stay."""
+    made = None  # the highest of folder and its parents that does not exist yet
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        made = path
+    new_files = [f for f in files if not f.exists()]
+    try:
+        yield
+    except BaseException:
+        for f in new_files:
+            f.unlink(missing_ok=True)
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise
+
+
 def _torchvision_mnist(root: Path, train: bool, download: bool):
     from torchvision.datasets import MNIST
 
     try:
-        return MNIST(str(root), train=train, download=download)
-    except (RuntimeError, OSError) as err:  # torchvision: RuntimeError; urllib: URLError (an OSError)
+        with _undo_on_failure(root / "MNIST" / "raw"):
+            return MNIST(str(root), train=train, download=download)
+    except (RuntimeError, OSError):  # torchvision: RuntimeError; urllib: URLError (an OSError)
+        # from None: torchvision's own chain (one traceback per mirror and file) says no more than this
         raise DataNotFoundError(
             f"MNIST not found in {root / 'MNIST' / 'raw'} and it could not be downloaded "
             f"({'offline?' if download else 'download disabled'}). Set {ENV_VAR} to a folder "
             "holding MNIST/raw/, or run where the network is reachable."
-        ) from err
+        ) from None
 
 
 def check_mnist_files(raw: Path) -> None:
@@ -135,6 +161,9 @@ def load_mnist(root: str | os.PathLike | None = None, download: bool = True) -> 
 
 OLIVETTI_FILE = Path("olivetti") / "olivetti_faces_uint8.npy"
 CIFAR_SUBSET_FILE = Path("cifar10_subset") / "cifar10_prefix_subset.npz"
+# The offline subset: the first 932 images of each of the five training batches of 10,000 (torchvision's
+# CIFAR10.data holds data_batch_1..5 in order) and the first 846 test images.
+CIFAR_BATCH, CIFAR_SUBSET_PER_BATCH, CIFAR_SUBSET_TEST = 10_000, 932, 846
 
 
 def load_olivetti(root: str | os.PathLike | None = None, side: int = 64) -> Tensor:
@@ -185,32 +214,62 @@ class CIFAR10:
     test_labels: Tensor
     full: bool  # True: the 50,000 / 10,000 images of the real data set; False: the offline prefix subset
 
+    def prefix_subset(self) -> CIFAR10:
+        """The offline subset's images, taken out of the full data set by position: the first 932 images
+        of each training batch (4,660; the images the shipped CIFAR-10 generators were trained on) and
+        the first 846 test images. A subset is returned as it is."""
+        if not self.full:
+            return self
+        train, test = cifar10_subset_positions()
+        return CIFAR10(train=self.train[train], test=self.test[test], train_labels=self.train_labels[train],
+                       test_labels=self.test_labels[test], full=False)
 
-def load_cifar10(root: str | os.PathLike | None = None, full: bool = False, download: bool = True) -> CIFAR10:
+
+def cifar10_subset_positions() -> tuple[Tensor, Tensor]:
+    """Where the offline subset's training and test images sit in the full data set (torchvision's order)."""
+    first = torch.arange(CIFAR_SUBSET_PER_BATCH)
+    train = (torch.arange(5)[:, None] * CIFAR_BATCH + first).flatten()
+    return train, torch.arange(CIFAR_SUBSET_TEST)
+
+
+def cifar10_subset_on_disk(root: str | os.PathLike | None = None) -> bool:
+    """Whether the offline CIFAR-10 subset (``ROOT/cifar10_subset/cifar10_prefix_subset.npz``) is there."""
+    return (data_root(root) / CIFAR_SUBSET_FILE).is_file()
+
+
+def load_cifar10(root: str | os.PathLike | None = None, full: bool | None = False,
+                 download: bool = True) -> CIFAR10:
     """CIFAR-10 (Krizhevsky, 2009) for Figure 2 (c), (d).
 
     ``full=False`` (default) reads the offline *prefix subset* ``ROOT/cifar10_subset/cifar10_prefix_subset.npz``:
     the first 932 images of each training batch (4,660 images) and the first 846 test images, all that
-    survives of a truncated copy (see the data README). It is NOT the full data set.
+    survives of a truncated copy. It is NOT the full data set.
 
     ``full=True`` uses the whole data set through ``torchvision.datasets.CIFAR10(ROOT, download=download)``
     (50,000 training and 10,000 test images; a 163 MB download into ROOT, e.g. in Colab). The command line
     does the same with ``python -m gan_src train --dataset cifar10 --full-cifar10``.
+
+    ``full=None`` chooses: the subset when its file is in ROOT (as on the project's machines), else the
+    full data set (downloaded where it is not in ROOT either, as in Colab). The result's ``full`` says
+    which; :meth:`CIFAR10.prefix_subset` takes the subset's images out of the full set.
     """
     import numpy as np
 
     root = data_root(root)
+    if full is None:
+        full = not cifar10_subset_on_disk(root)
     if full:
         from torchvision.datasets import CIFAR10 as TorchvisionCIFAR10
 
         try:
-            train_set = TorchvisionCIFAR10(str(root), train=True, download=download)
-            test_set = TorchvisionCIFAR10(str(root), train=False, download=download)
-        except (RuntimeError, OSError) as err:
+            with _undo_on_failure(root, root / "cifar-10-python.tar.gz"):
+                train_set = TorchvisionCIFAR10(str(root), train=True, download=download)
+                test_set = TorchvisionCIFAR10(str(root), train=False, download=download)
+        except (RuntimeError, OSError):
             raise DataNotFoundError(
                 f"CIFAR-10 not found in {root / 'cifar-10-batches-py'} and it could not be downloaded "
                 f"({'offline?' if download else 'download disabled'}). Run where the network is reachable, "
-                f"or use the offline subset (full=False, {CIFAR_SUBSET_FILE} under ${ENV_VAR}).") from err
+                f"or use the offline subset (full=False, {CIFAR_SUBSET_FILE} under ${ENV_VAR}).") from None
         x_train, y_train = train_set.data, np.asarray(train_set.targets)
         x_test, y_test = test_set.data, np.asarray(test_set.targets)
     else:

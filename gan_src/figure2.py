@@ -45,6 +45,12 @@ PAPER = {
     "cifar10_conv": ("G 100 -> 8000 ReLU -> 8000 sigmoid = 80x10x10 -> deconv 5x5/3 -> 3x32x32; "
                      "D conv-maxout 32x2, 32x2, 192x2 -> maxout 500x5 -> 1"),
 }
+# how the paper trained each model (the authors' yaml files; the number of epochs is not recorded)
+PAPER_TRAINING = {
+    "faces": "SGD + momentum, lr 0.05, m = 100, on TFD; epochs not recorded",
+    "cifar10": "SGD + momentum, lr 0.025, m = 100, on 50,000 images; epochs not recorded",
+    "cifar10_conv": "SGD + momentum, lr 0.004, m = 128, on 50,000 images; epochs not recorded",
+}
 SCALED = {
     "faces": "G 100 -> 800 ReLU -> 800 ReLU -> 2304 sigmoid; D maxout 240x5 -> maxout 240x5 -> 1",
     "cifar10": "G 100 -> 800 ReLU -> 800 ReLU -> 3072 sigmoid; D maxout 240x5 -> maxout 240x5 -> 1",
@@ -210,9 +216,10 @@ NETWORKS = {
 }
 
 
-def training_data(name: str, root=None, full_cifar10: bool = False) -> Tensor:
+def training_data(name: str, root=None, full_cifar10: bool | None = False) -> Tensor:
     """The training rows of model ``name``: the 400 Olivetti faces at 48 x 48 and their 400 mirror
-    images (800 rows), or the CIFAR-10 training images (the offline subset unless ``full_cifar10``)."""
+    images (800 rows), or the CIFAR-10 training images (the offline subset unless ``full_cifar10``;
+    ``None``: the subset where it is on disk, else the full set, as :func:`gan_src.data.load_cifar10`)."""
     from .data import load_cifar10, load_olivetti
 
     if name == "faces":

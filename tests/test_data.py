@@ -1,8 +1,25 @@
+import traceback
+import urllib.error
+import urllib.request
+
 import pytest
 import torch
 
 from gan_src.data import (DataNotFoundError, data_root, gaussian_1d, gaussian_mixture, grid_modes, load_mnist,
                           ring_modes)
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: every URL torchvision opens fails as it does offline. Yields the URLs it tried."""
+    tried = []
+
+    def urlopen(request, *args, **kwargs):
+        tried.append(getattr(request, "full_url", request))
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution (test: offline)")
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    return tried
 
 
 def test_splits_follow_mnist_yaml(mnist):
@@ -25,6 +42,27 @@ def test_validation_is_the_last_10000_training_images(mnist):
 def test_missing_data_gives_one_clear_error(tmp_path):
     with pytest.raises(DataNotFoundError, match="GAN_SRC_DATA"):
         load_mnist(tmp_path, download=False)
+
+
+def test_offline_download_gives_one_clear_error_and_leaves_nothing_behind(tmp_path, offline):
+    root = tmp_path / "data"  # torchvision makes root/MNIST/raw before it downloads
+    with pytest.raises(DataNotFoundError, match="could not be downloaded \\(offline\\?\\)") as caught:
+        load_mnist(root)
+    assert any("train-images-idx3-ubyte.gz" in url for url in offline)  # it did try to download
+    # the one clear error, not torchvision's chain of errors (one per mirror and file) above it
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "During handling" not in shown and "direct cause" not in shown
+    assert list(tmp_path.iterdir()) == []  # no empty MNIST/raw folder, no data folder
+
+
+def test_offline_download_keeps_the_folders_that_were_there(tmp_path, offline):
+    (tmp_path / "MNIST").mkdir()
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(DataNotFoundError):
+        load_mnist(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MNIST", "notes.txt"]
+    assert list((tmp_path / "MNIST").iterdir()) == []  # raw/ was made by the failed download: gone
 
 
 def test_root_precedence(monkeypatch, tmp_path):

@@ -1,12 +1,16 @@
 """Figure 2 (b)-(d): the face and CIFAR-10 loaders, the scaled-down networks, a real training step."""
 
+import urllib.error
+import urllib.request
+
 import matplotlib
 import numpy as np
 import pytest
 import torch
 
 from gan_src import experiments, figure2, pretrained
-from gan_src.data import DataNotFoundError, data_root, load_cifar10, load_olivetti
+from gan_src.data import (CIFAR_SUBSET_FILE, DataNotFoundError, cifar10_subset_positions, data_root, load_cifar10,
+                          load_olivetti)
 from gan_src.models import count_parameters, mnist_p_z
 from gan_src.train import TrainConfig, train
 
@@ -58,6 +62,77 @@ def test_root_comes_from_the_environment_like_mnist(monkeypatch, tmp_path):
 def test_full_cifar10_offline_says_how_to_get_it(tmp_path):
     with pytest.raises(DataNotFoundError, match="could not be downloaded"):
         load_cifar10(tmp_path, full=True, download=False)
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: every URL torchvision opens fails as it does offline. Yields the URLs it tried."""
+    tried = []
+
+    def urlopen(request, *args, **kwargs):
+        tried.append(getattr(request, "full_url", request))
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution (test: offline)")
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    return tried
+
+
+class FakeTorchvisionCIFAR10:
+    """torchvision.datasets.CIFAR10 as it is after a download, without the network: 1 x 1 images,
+    each labelled with its position in the data set."""
+
+    calls: list = []
+
+    def __init__(self, root, train=True, download=False):
+        self.calls.append((root, train, download))
+        n = 50_000 if train else 10_000
+        self.data = np.zeros((n, 1, 1, 3), np.uint8)
+        self.targets = list(range(n))
+
+
+def test_cifar10_without_the_subset_chooses_the_full_set_and_downloads_it(tmp_path, offline):
+    """Colab: no offline subset, so full=None goes to torchvision's full CIFAR-10 (here the download fails)."""
+    with pytest.raises(DataNotFoundError, match="could not be downloaded \\(offline\\?\\)"):
+        load_cifar10(tmp_path, full=None)
+    assert [url.rsplit("/", 1)[-1] for url in offline] == ["cifar-10-python.tar.gz"]
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+def test_cifar10_without_the_subset_uses_what_torchvision_gives(tmp_path, monkeypatch):
+    import torchvision.datasets
+
+    monkeypatch.setattr(torchvision.datasets, "CIFAR10", FakeTorchvisionCIFAR10)
+    FakeTorchvisionCIFAR10.calls = []
+    c = load_cifar10(tmp_path, full=None)
+    assert c.full and c.train.shape == (50_000, 3) and c.test.shape == (10_000, 3)
+    assert FakeTorchvisionCIFAR10.calls == [(str(tmp_path), True, True), (str(tmp_path), False, True)]
+    # the shipped generators' training images, picked out of the full set by position
+    subset = c.prefix_subset()
+    assert not subset.full and subset.train.shape == (4660, 3) and subset.test.shape == (846, 3)
+    assert subset.train_labels.tolist() == cifar10_subset_positions()[0].tolist()
+    assert subset.train_labels[[0, 931, 932, 4659]].tolist() == [0, 931, 10_000, 40_931]
+    assert subset.test_labels.tolist() == list(range(846))
+
+
+def test_cifar10_subset_positions_are_the_offline_files():
+    with np.load(data_root() / CIFAR_SUBSET_FILE) as f:
+        batch, index = f["train_batch"].astype(np.int64), f["train_index"].astype(np.int64)
+        test_index = f["test_index"].astype(np.int64)
+    train, test = cifar10_subset_positions()
+    assert train.tolist() == ((batch - 1) * 10_000 + index).tolist()
+    assert test.tolist() == test_index.tolist()
+
+
+def test_cifar10_with_the_subset_reads_it_and_never_downloads(tmp_path, offline):
+    path = tmp_path / CIFAR_SUBSET_FILE
+    path.parent.mkdir()
+    images = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
+    np.savez(path, x_train=images, y_train=np.arange(5), x_test=images[:2], y_test=np.arange(2))
+    c = load_cifar10(tmp_path, full=None)
+    assert not c.full and c.train.shape == (5, 3072) and c.test.shape == (2, 3072)
+    assert c.prefix_subset() is c
+    assert offline == []
+    assert figure2.training_data("cifar10", tmp_path, full_cifar10=None).shape == (5, 3072)
 
 
 # --- networks -----------------------------------------------------------------
