@@ -56,3 +56,28 @@ def test_every_claim_check_has_a_band_and_an_uncompared_cell(path):
         if names:
             assert "nbval-ignore-output" in cell["metadata"].get("tags", []), (
                 f"{path.name}: the cell checking {names} prints run-dependent digits; tag it nbval-ignore-output")
+
+
+REPOSITORY_PATH = re.compile(r"""["'](?:\.\./|\./)?(?:tools|runs|book|benchmarks|tests)/[^"']*["']|["']\.\./""")
+
+
+@chapters
+def test_a_chapter_runs_alone_as_in_colab(path):
+    """Opened alone in Colab, a chapter has only itself and what pip installs: its first code cell
+    installs gan_src there (and the site shows that cell collapsed), and no code cell reads or runs
+    a file of the repository (tools/, runs/, book/, ...), which a pip install does not include."""
+    code = [cell for cell in cells(path) if cell["cell_type"] == "code"]
+    first = code[0]
+    assert "google.colab" in source(first) and "pip" in source(first), f"{path.name}: no Colab install cell first"
+    assert "hide-input" in first.get("metadata", {}).get("tags", []), f"{path.name}: install cell not hide-input"
+    found = [m.group(0) for cell in code for m in REPOSITORY_PATH.finditer(source(cell))]
+    assert not found, f"{path.name} reads repository files a Colab reader does not have: {found}"
+
+
+@chapters
+def test_code_lines_fit_the_column(path):
+    """80 characters fit the website's text column at 1280 px (tests/browser/test_layout.py checks
+    the rendered page, outputs included)."""
+    long = [(i, line) for i, cell in enumerate(cells(path)) if cell["cell_type"] == "code"
+            for line in source(cell).splitlines() if len(line) > 80]
+    assert not long, f"{path.name}: code lines over 80 characters: {long[:3]}"
