@@ -6,7 +6,8 @@ layout report taken from the page:
 - display math never wider than its box at 1280 px, and never clipped at 400 px (a display
   that cannot be broken further may scroll sideways on a phone, never be cut off);
 - inline math never runs past the text column;
-- code, printed output and tables never scroll sideways at 1280 px; tables fit at 400 px;
+- code, printed output and tables never scroll sideways at 1280 px; at 400 px a table wider
+  than the screen sits in a box that scrolls sideways (the page itself never does);
 - no Markdown table left as raw ``| --- |`` text;
 - figures shown at >= 60 % of their drawn width at 1280 px (text in them stays legible);
 - every figure a cell draws is captioned: the next cell opens with "Figure.";
@@ -32,6 +33,8 @@ LAYOUT_REPORT = """(desktop) => {
   const wider = (el) => el.scrollWidth > el.clientWidth + 3;
   const past = (el) => el.getBoundingClientRect().right > right + 3;
   const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const scrollsSideways = (el) => { for (let a = el.parentElement; a && a !== article; a = a.parentElement)
+    if (scrolls(a) && a.getBoundingClientRect().right <= right + 3) return true; return false; };
   const displays = [...article.querySelectorAll('mjx-container[display=true]')];
   // a display scrolls when it or its block (div.math) lets it; otherwise a wide one is clipped
   const box = (el) => el.closest('div.math, .math') || el;
@@ -42,8 +45,9 @@ LAYOUT_REPORT = """(desktop) => {
     inline_math: [...article.querySelectorAll('mjx-container:not([display=true])')].filter(past).map(text),
     wide_blocks: desktop ? [...article.querySelectorAll('div.highlight pre, div.cell_output pre, div.output pre')]
                              .filter(el => wider(el) || past(el)).map(text) : [],
-    wide_tables: [...article.querySelectorAll('table')].filter(el => past(el) || wider(el.parentElement)
-                                                              && !scrolls(el.parentElement)).map(text),
+    // a table wider than the column is allowed on a phone only inside a box that scrolls sideways
+    wide_tables: [...article.querySelectorAll('table')].filter(el => (past(el) || wider(el.parentElement))
+        && (desktop || !scrollsSideways(el))).map(text),
     raw_tables: [...article.querySelectorAll('p, div.cell_output pre, div.output pre')]
                   .filter(el => /\\|\\s*:?-{3,}:?\\s*\\|/.test(el.innerText)).map(text),
     small_images: desktop ? [...article.querySelectorAll('div.cell_output img')]
@@ -52,7 +56,7 @@ LAYOUT_REPORT = """(desktop) => {
     uncaptioned: [...article.querySelectorAll('div.cell')].filter(cell =>
         cell.querySelector('div.cell_output img') && !cell.querySelector('.gan-live')).filter(cell => {
           const next = cell.nextElementSibling;
-          const first = next && next.querySelector('p');
+          const first = next && (next.matches('p') ? next : next.querySelector('p'));
           return !(first && /^Figure\\b/.test(first.innerText.trim()));
         }).map(cell => text(cell.querySelector('div.cell_input') || cell)),
     doubled: [...article.innerText.matchAll(/\\b(exercise|figure|section|equation|proposition|theorem)\\s+\\1\\b/gi)]
