@@ -14,6 +14,7 @@ compared by nbval as printed.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 
@@ -98,7 +99,7 @@ def check(name: str, value: float, digits: int = 3) -> None:
     ok = value in band
     line = (f"check: {name} = {value:.{digits}f} in [{band.low:g}, {band.high:g}] "
             f"({band.claim}) {'✓' if ok else '✗'}")
-    print(line)
+    print(textwrap.fill(line, 78, subsequent_indent="    ", break_on_hyphens=False))  # fits the page's column
     if not ok:
         raise ClaimFailed(f"{line}; the band was measured over {band.measured}")
 

@@ -39,6 +39,11 @@ def test_check_prints_the_claim_and_raises_outside_the_band(capsys, monkeypatch)
     monkeypatch.setitem(claims.BANDS, "demo", claims.Band(0.0, 0.05, "D -> D*", "nothing", "none"))
     assert claims.check("demo", 0.026) is None  # nothing for Jupyter to echo under the printed line
     assert capsys.readouterr().out == "check: demo = 0.026 in [0, 0.05] (D -> D*) ✓\n"
+    long = "a claim long enough that the line must wrap to fit the column of the page"
+    monkeypatch.setitem(claims.BANDS, "demo", claims.Band(0.0, 0.05, long, "nothing", "none"))
+    claims.check("demo", 0.026)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(len(line) <= 78 for line in lines) and lines[1].startswith("    ")
     with pytest.raises(claims.ClaimFailed, match="✗"):
         claims.check("demo", 0.5)
     with pytest.raises(claims.ClaimFailed):
