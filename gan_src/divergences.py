@@ -55,7 +55,8 @@ def xlogy(p: Array, q: Array) -> Array:
 
 
 def kl_divergence(p: ArrayLike, q: ArrayLike, dx: float = 1.0) -> float:
-    """KL(p || q) = sum_x p(x) log(p(x) / q(x)) dx, in nats; +inf when p puts mass where q has none.
+    """KL(p || q) = sum_x p(x) log(p(x) / q(x)) dx, in nats; +inf when p puts
+    mass where q has none.
 
     KL is not symmetric: KL(p || q) != KL(q || p) in general (see the appendix).
     """
@@ -68,8 +69,9 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, dx: float = 1.0) -> float:
 def js_divergence(p: ArrayLike, q: ArrayLike, dx: float = 1.0) -> float:
     """JSD(p || q) = KL(p || M)/2 + KL(q || M)/2 with M = (p + q)/2, in nats.
 
-    Symmetric, 0 iff p = q, at most log 2 (reached iff the supports are disjoint).
-    Theorem 1, Eq. (6): the virtual training criterion is C(G) = -log 4 + 2 JSD(p_data || p_g).
+    Symmetric, 0 iff p = q, at most log 2 (reached iff the supports are
+    disjoint). Theorem 1, Eq. (6): the virtual training criterion is
+    C(G) = -log 4 + 2 JSD(p_data || p_g).
     """
     p, q = as_distribution(p), as_distribution(q)
     m = 0.5 * (p + q)

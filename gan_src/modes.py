@@ -45,10 +45,13 @@ def mode_histogram(samples: Tensor, modes: Tensor, std: float, threshold: float 
     return torch.bincount(idx[good], minlength=len(modes))
 
 
-def mode_report(samples: Tensor, modes: Tensor, std: float, threshold: float = THRESHOLD) -> ModeReport:
-    """Modes covered and the fraction of high-quality samples (VEEGAN, Srivastava et al. 2017)."""
+def mode_report(samples: Tensor, modes: Tensor, std: float,
+                threshold: float = THRESHOLD) -> ModeReport:
+    """Modes covered and the fraction of high-quality samples
+    (VEEGAN, Srivastava et al. 2017)."""
     if samples.ndim != 2 or samples.shape[1] != modes.shape[1]:
-        raise ValueError(f"samples must have shape (n, {modes.shape[1]}), got {tuple(samples.shape)}")
+        raise ValueError(f"samples must have shape (n, {modes.shape[1]}), "
+                         f"got {tuple(samples.shape)}")
     counts = mode_histogram(samples, modes, std, threshold)
     return ModeReport(
         modes_covered=int((counts > 0).sum()),
