@@ -65,6 +65,18 @@ LAYOUT_REPORT = """(desktop) => {
 }"""
 
 
+# Pages not yet fixed, by check: each is a strict xfail, so the test fails as soon as the page is
+# fixed and the entry must go. Issue 11 lists them; nothing is added here without a reason.
+KNOWN: dict[str, dict[str, str]] = {}
+
+
+def pages(check: str) -> list:
+    """CHAPTERS, those known to fail ``check`` marked as strict xfails with their reason."""
+    known = KNOWN.get(check, {})
+    return [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=known[p])) if p in known else p
+            for p in CHAPTERS]
+
+
 @pytest.fixture(scope="session")
 def layout(browser, site_url):
     """layout(page, width) -> the page's layout report at that width (cached)."""
@@ -92,24 +104,24 @@ def layout(browser, site_url):
         context.close()
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", pages("display_math"))
 def test_display_math_fits_the_column(layout, page):
     assert layout(page, "desktop")["wide_math"] == [], "display math wider than the column at 1280 px"
     assert layout(page, "phone")["clipped_math"] == [], "display math cut off at 400 px"
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", pages("inline_math"))
 def test_inline_math_stays_in_the_column(layout, page):
     assert layout(page, "desktop")["inline_math"] == []
     assert layout(page, "phone")["inline_math"] == []
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", pages("code_and_outputs"))
 def test_code_and_outputs_fit_at_desktop_width(layout, page):
     assert layout(page, "desktop")["wide_blocks"] == [], "lines longer than ~80 characters"
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", pages("tables"))
 def test_tables_are_tables_that_fit(layout, page):
     for width in WIDTHS:
         report = layout(page, width)
@@ -117,13 +129,13 @@ def test_tables_are_tables_that_fit(layout, page):
         assert report["wide_tables"] == [], f"a table wider than the screen at {width} width"
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", pages("figures"))
 def test_figures_are_legible_and_captioned(layout, page):
     report = layout(page, "desktop")
     assert report["small_images"] == [], "figures shrunk below 60 % of their drawn width"
     assert report["uncaptioned"] == [], "a figure without a 'Figure.' caption below it"
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", pages("doubled"))
 def test_no_doubled_words_from_references(layout, page):
     assert layout(page, "desktop")["doubled"] == []
