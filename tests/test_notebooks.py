@@ -30,13 +30,6 @@ def source(cell: dict) -> str:
 
 chapters = pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 
-# Chapters still being reworked for the Colab and layout checks below (issue 11): strict xfails,
-# so a fixed chapter fails its entry until it is removed.
-PENDING = {"figure1", "conclusions"}
-pending = pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="issue 11: install cell and line lengths not yet "
-                                                                "reworked")) if p.stem in PENDING else p
-    for p in CHAPTERS], ids=lambda p: p.stem)
 
 
 @chapters
@@ -69,7 +62,7 @@ def test_every_claim_check_has_a_band_and_an_uncompared_cell(path):
 REPOSITORY_PATH = re.compile(r"""["'](?:\.\./|\./)?(?:tools|runs|book|benchmarks|tests)/[^"']*["']|["']\.\./""")
 
 
-@pending
+@chapters
 def test_a_chapter_runs_alone_as_in_colab(path):
     """Opened alone in Colab, a chapter has only itself and what pip installs: its first code cell
     installs gan_src there (and the site shows that cell collapsed), and no code cell reads or runs
@@ -82,7 +75,7 @@ def test_a_chapter_runs_alone_as_in_colab(path):
     assert not found, f"{path.name} reads repository files a Colab reader does not have: {found}"
 
 
-@pending
+@chapters
 def test_code_lines_fit_the_column(path):
     """80 characters fit the website's text column at 1280 px (tests/browser/test_layout.py checks
     the rendered page, outputs included)."""
