@@ -1,25 +1,10 @@
 import traceback
-import urllib.error
-import urllib.request
 
 import pytest
 import torch
 
 from gan_src.data import (DataNotFoundError, data_root, gaussian_1d, gaussian_mixture, grid_modes, load_mnist,
                           ring_modes)
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    """No network: every URL torchvision opens fails as it does offline. Yields the URLs it tried."""
-    tried = []
-
-    def urlopen(request, *args, **kwargs):
-        tried.append(getattr(request, "full_url", request))
-        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution (test: offline)")
-
-    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    return tried
 
 
 def test_splits_follow_mnist_yaml(mnist):

@@ -1,7 +1,5 @@
 """Figure 2 (b)-(d): the face and CIFAR-10 loaders, the scaled-down networks, a real training step."""
 
-import urllib.error
-import urllib.request
 
 import matplotlib
 import numpy as np
@@ -62,19 +60,6 @@ def test_root_comes_from_the_environment_like_mnist(monkeypatch, tmp_path):
 def test_full_cifar10_offline_says_how_to_get_it(tmp_path):
     with pytest.raises(DataNotFoundError, match="could not be downloaded"):
         load_cifar10(tmp_path, full=True, download=False)
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    """No network: every URL torchvision opens fails as it does offline. Yields the URLs it tried."""
-    tried = []
-
-    def urlopen(request, *args, **kwargs):
-        tried.append(getattr(request, "full_url", request))
-        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution (test: offline)")
-
-    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    return tried
 
 
 class FakeTorchvisionCIFAR10:
