@@ -1,6 +1,5 @@
 """Figure 2 (b)-(d): the face and CIFAR-10 loaders, the scaled-down networks, a real training step."""
 
-
 import matplotlib
 import numpy as np
 import pytest
