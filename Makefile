@@ -43,7 +43,8 @@ test: book
 		-o addopts="-ra --junitxml=_build/test-report-tests.xml" tests
 	$(BIN)/python -m pytest --nbval --nbval-current-env book
 	$(OTHER_KERNELS) $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
-		-o addopts="-ra --junitxml=_build/test-report-other-kernels.xml" $(TRAINING_CHAPTERS)
+		-o addopts="-ra --junitxml=_build/test-report-other-kernels.xml --nbval-sanitize-with tests/nbval_sanitize.cfg" \
+		$(TRAINING_CHAPTERS)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
