@@ -47,19 +47,26 @@ def class_frequencies(labels: Tensor, n_classes: int = N_CLASSES) -> Tensor:
 
 
 def conditional_p_z(class_probs: Tensor, p_z=mnist_p_z):
-    """The noise prior of a conditional GAN: rows ``[z, one_hot(c)]``, z ~ p_z, c ~ ``class_probs``."""
+    """The noise prior of a conditional GAN.
+
+    Rows ``[z, one_hot(c)]`` with z ~ p_z and c ~ ``class_probs``.
+    """
     class_probs = class_probs.detach().float().cpu()
 
     def draw(n: int, generator: torch.Generator) -> Tensor:
         z = p_z(n, generator)
-        c = torch.multinomial(class_probs, n, replacement=True, generator=generator)
+        c = torch.multinomial(class_probs, n, replacement=True,
+                              generator=generator)
         return torch.cat([z, one_hot(c, len(class_probs))], dim=1)
 
     return draw
 
 
 class ConditionalGenerator(nn.Module):
-    """G(z, c): a network on ``[z, one_hot(c)]`` whose output is returned beside the one-hot c."""
+    """G(z, c): a network on ``[z, one_hot(c)]``.
+
+    Its output is returned beside the one-hot c, which D sees too.
+    """
 
     def __init__(self, net: nn.Module, n_classes: int = N_CLASSES) -> None:
         super().__init__()
@@ -70,7 +77,8 @@ class ConditionalGenerator(nn.Module):
 
     def generate(self, z: Tensor, c: Tensor) -> Tensor:
         """Images only: G(z, c) for noise rows ``z`` and class indices ``c``."""
-        return self.net(torch.cat([z, one_hot(c, self.n_classes).to(z.device)], dim=1))
+        c = one_hot(c, self.n_classes).to(z.device)
+        return self.net(torch.cat([z, c], dim=1))
 
 
 class ConditionalDiscriminator(nn.Module):

@@ -18,7 +18,10 @@ OBJECTIVES: tuple[str, ...] = ("minimax", "non_saturating")
 
 
 def value_function(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
-    """Minibatch estimate of Eq. (1): V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]."""
+    """Minibatch estimate of Eq. (1).
+
+    V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))], from D's logits.
+    """
     return F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean()
 
 

@@ -29,16 +29,19 @@ WEIGHT_DECAYS: tuple[float, ...] = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)  # search
 
 @torch.no_grad()
 def hidden_features(D: nn.Module, x: Tensor, batch_size: int = 2_000) -> Tensor:
-    """The outputs of every maxout layer of D, concatenated (480 per image for the paper's MNIST D).
+    """The outputs of every maxout layer of D, concatenated.
 
-    D runs in eval mode, i.e. without dropout; with inverted dropout that is the network whose
-    expected activations training saw. D's mode is restored afterwards.
+    That is 480 features per image for the paper's MNIST D. D runs in eval
+    mode, i.e. without dropout; with inverted dropout that is the network
+    whose expected activations training saw. D's mode is restored afterwards.
     """
     layers = [m for m in D.modules() if isinstance(m, Maxout)]
     if not layers:
         raise ValueError("D has no maxout layers to take features from")
     outputs: list[Tensor] = []
-    hooks = [layer.register_forward_hook(lambda module, inputs, output: outputs.append(output)) for layer in layers]
+    hooks = [layer.register_forward_hook(
+                 lambda module, inputs, output: outputs.append(output))
+             for layer in layers]
     was_training = D.training
     D.eval()
     try:

@@ -25,12 +25,13 @@ from .toy1d import Rescale
 def optimal_discriminator(p_data: ArrayLike, p_g: ArrayLike) -> Array:
     """D*_G(x) = p_data(x) / (p_data(x) + p_g(x)), Proposition 1, Eq. (2).
 
-    Outside Supp(p_data) U Supp(p_g) every value of D is optimal (it does not enter V);
-    there we return 1/2.
+    Outside Supp(p_data) U Supp(p_g) every value of D is optimal (it does not
+    enter V); there we return 1/2.
     """
     p_data, p_g = as_distribution(p_data), as_distribution(p_g)
     total = p_data + p_g
-    return np.divide(p_data, total, out=np.full_like(total, 0.5), where=total > 0)
+    return np.divide(p_data, total, out=np.full_like(total, 0.5),
+                     where=total > 0)
 
 
 def value_on_grid(p_data: ArrayLike, p_g: ArrayLike, D: ArrayLike, dx: float) -> float:
@@ -54,15 +55,17 @@ def virtual_training_criterion(p_data: ArrayLike, p_g: ArrayLike, dx: float) -> 
 
 
 def criterion_gradient(p_data: ArrayLike, p_g: ArrayLike) -> Array:
-    """A (sub)gradient of C as a function of p_g, at p_g: the function log(1 - D*_G(x)).
+    """A (sub)gradient of C in p_g, at p_g: the function log(1 - D*_G(x)).
 
-    U(p_g, D) = V(G, D) is linear in p_g with derivative log(1 - D(x)); the derivative of
-    U(., D*_G) at the maximising D*_G is a subderivative of C = sup_D U (proof of Proposition 2).
-    Only its part orthogonal to constants matters, since p_g must keep integrating to 1.
+    U(p_g, D) = V(G, D) is linear in p_g with derivative log(1 - D(x)); the
+    derivative of U(., D*_G) at the maximising D*_G is a subderivative of
+    C = sup_D U (proof of Proposition 2). Only its part orthogonal to
+    constants matters, since p_g must keep integrating to 1.
     """
     p_data, p_g = as_distribution(p_data), as_distribution(p_g)
     with np.errstate(divide="ignore"):
-        return np.log(p_g) - np.logaddexp(np.log(p_data), np.log(p_g))
+        log_p_data, log_p_g = np.log(p_data), np.log(p_g)
+    return log_p_g - np.logaddexp(log_p_data, log_p_g)
 
 
 @dataclass
@@ -74,18 +77,25 @@ class FunctionalDescent:
     snapshots: dict[int, Array] = field(default_factory=dict)  # step -> p_g on the grid
 
 
-def functional_gradient_descent(p_data: ArrayLike, p_g: ArrayLike, dx: float, steps: int, lr: float = 0.5,
-                                snapshot_at: tuple[int, ...] = ()) -> FunctionalDescent:
-    """Proposition 2 on a grid: D is set to its optimum D*_G, then p_g takes a descent step on C.
+def functional_gradient_descent(
+    p_data: ArrayLike, p_g: ArrayLike, dx: float, steps: int,
+    lr: float = 0.5, snapshot_at: tuple[int, ...] = (),
+) -> FunctionalDescent:
+    """Proposition 2 on a grid: D is set to its optimum D*_G, then p_g takes
+    a descent step on C.
 
-    The step is exponentiated gradient (mirror descent on the probability simplex), so p_g stays a
-    density: p_g <- p_g exp(-lr * log(1 - D*_G)) / Z = p_g^(1 - lr) (p_data + p_g)^lr / Z. It works in
-    log space so that tails where D*_G is 0 or 1 to machine precision stay finite. With lr = 1 the
-    step is exactly p_g <- (p_g + p_data) / 2.
+    The step is exponentiated gradient (mirror descent on the probability
+    simplex), so p_g stays a density:
+    p_g <- p_g exp(-lr * log(1 - D*_G)) / Z
+         = p_g^(1 - lr) (p_data + p_g)^lr / Z.
+    It works in log space so that tails where D*_G is 0 or 1 to machine
+    precision stay finite. With lr = 1 the step is exactly
+    p_g <- (p_g + p_data) / 2.
     """
     p_data, p_g = as_distribution(p_data), as_distribution(p_g)
     if np.any((p_data > 0) & (p_g == 0)):
-        raise ValueError("p_g must be positive wherever p_data is: a multiplicative step cannot create mass there")
+        raise ValueError("p_g must be positive wherever p_data is: a "
+                         "multiplicative step cannot create mass there")
     with np.errstate(divide="ignore"):
         log_p = np.log(p_g)
     out = FunctionalDescent(jsd=[], criterion=[])
@@ -97,8 +107,10 @@ def functional_gradient_descent(p_data: ArrayLike, p_g: ArrayLike, dx: float, st
             out.snapshots[step] = p_g.copy()
         if step == steps:
             break
-        log_p = log_p - lr * criterion_gradient(p_data, p_g)  # D = D*_G, recomputed every step
-        log_p = log_p - np.logaddexp.reduce(log_p) - np.log(dx)  # renormalise: sum p_g dx = 1
+        # D = D*_G, recomputed every step
+        log_p = log_p - lr * criterion_gradient(p_data, p_g)
+        # renormalise: sum p_g dx = 1
+        log_p = log_p - np.logaddexp.reduce(log_p) - np.log(dx)
     return out
 
 
@@ -113,24 +125,29 @@ def value_from_logits(p_data: ArrayLike, p_g: ArrayLike, logits: ArrayLike, dx: 
     return float(np.sum(p_data * log_D + p_g * log_1m_D) * dx)
 
 
-def train_discriminator(x_data: Tensor, x_g: Tensor, x_grid: Tensor, steps: int = 500, lr: float = 2e-2,
-                        hidden: int = 32, seed: int = 0) -> Tensor:
-    """Train a small D against FIXED samples of p_data and p_g; return D's logits on ``x_grid``.
+def train_discriminator(x_data: Tensor, x_g: Tensor, x_grid: Tensor,
+                        steps: int = 500, lr: float = 2e-2, hidden: int = 32,
+                        seed: int = 0) -> Tensor:
+    """Train a small D against FIXED samples of p_data and p_g; return D's
+    logits on ``x_grid`` (float64).
 
-    D(x) = sigmoid(logit), float64; keep the logits to evaluate V where D saturates
+    D(x) = sigmoid(logit); keep the logits to evaluate V where D saturates
     (:func:`value_from_logits`).
 
-    Full-batch steps on discriminator_loss (-V, Eq. 1), i.e. Algorithm 1's inner loop with G
-    frozen and k = ``steps``. Proposition 1 is about the maximiser, not the route to it, so any
-    gradient-based rule will do ("any standard gradient-based learning rule", Algorithm 1):
-    Adam gets a small MLP there in a few hundred steps without tuning a momentum schedule.
-    D sees x rescaled from the grid's range to [-1, 1] (:class:`gan_src.toy1d.Rescale`).
+    Full-batch steps on discriminator_loss (-V, Eq. 1), i.e. Algorithm 1's
+    inner loop with G frozen and k = ``steps``. Proposition 1 is about the
+    maximiser, not the route to it, so any gradient-based rule will do ("any
+    standard gradient-based learning rule", Algorithm 1): Adam gets a small
+    MLP there in a few hundred steps without tuning a momentum schedule. D
+    sees x rescaled from the grid's range to [-1, 1] (``toy1d.Rescale``).
     """
     torch.manual_seed(seed)
     lo, hi = float(x_grid.min()), float(x_grid.max())
-    D = nn.Sequential(Rescale(lo, hi), mlp(1, 1, hidden=hidden), nn.Flatten(0))
+    D = nn.Sequential(Rescale(lo, hi), mlp(1, 1, hidden=hidden),
+                      nn.Flatten(0))
     opt = torch.optim.Adam(D.parameters(), lr=lr)
-    real, fake = x_data.reshape(-1, 1).float(), x_g.reshape(-1, 1).float()
+    real = x_data.reshape(-1, 1).float()
+    fake = x_g.reshape(-1, 1).float()
     for _ in range(steps):
         opt.zero_grad()
         discriminator_loss(D(real), D(fake)).backward()

@@ -199,6 +199,10 @@ def inner_loop(run: Toy1DRun, start: Snapshot, d_steps: int, g_steps: int, seed:
 
 @torch.no_grad()
 def sample_g(run: Toy1DRun, n: int, seed: int = 0) -> Tensor:
-    """n samples x = G(z), z ~ p_z: one forward pass of G, no Markov chain (shape (n,))."""
-    z = uniform_noise(n, 1, torch.Generator().manual_seed(seed), half_width=run.config.z_half_width)
+    """n samples x = G(z), z ~ p_z, shape (n,).
+
+    One forward pass of G: no Markov chain.
+    """
+    z = uniform_noise(n, 1, torch.Generator().manual_seed(seed),
+                      half_width=run.config.z_half_width)
     return run.G(z).flatten()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 from torch import Tensor, nn
+from torch.optim import Optimizer
 from tqdm import tqdm
 
 from . import checkpoint
@@ -80,14 +81,17 @@ def _set_grads(params: Sequence[nn.Parameter], loss: Tensor, retain_graph: bool 
         p.grad = g
 
 
-def simultaneous_step(G: nn.Module, D: nn.Module, x: Tensor, z: Tensor, objective: str) -> tuple[Tensor, ...]:
-    """Gradients for D and G from one minibatch and one forward pass of D (the authors' code).
+def simultaneous_step(G: nn.Module, D: nn.Module, x: Tensor, z: Tensor,
+                      objective: str) -> tuple[Tensor, ...]:
+    """Gradients for D and G from one minibatch and one forward pass of D.
 
-    D runs on x and on G(z) separately (D treats rows independently, so this is the authors'
-    single pass over [x; G(z)]): G's gradient then flows back through D's rows of G(z) only.
-    Returns (-V, G's loss, D's logits on x, D's logits on G(z)); gradients are left in ``.grad``.
+    This is the authors' code. D runs on x and on G(z) separately: D treats
+    rows independently, so this equals their single pass over [x; G(z)], and
+    G's gradient flows back through D's rows of G(z) only. Returns (-V, G's
+    loss, D's logits on x, D's logits on G(z)); gradients are left in .grad.
     """
-    real, fake = D(x).float(), D(G(z)).float()  # .float(): fp32 losses under bf16 autocast
+    # .float(): the losses stay in fp32 under bf16 autocast
+    real, fake = D(x).float(), D(G(z)).float()
     d_loss = discriminator_loss(real, fake)
     g_loss = generator_loss(fake, objective)
     _set_grads(list(D.parameters()), 0.5 * d_loss, retain_graph=True)
@@ -95,7 +99,8 @@ def simultaneous_step(G: nn.Module, D: nn.Module, x: Tensor, z: Tensor, objectiv
     return d_loss, g_loss, real, fake
 
 
-def discriminator_step(G: nn.Module, D: nn.Module, opt_D: torch.optim.Optimizer, x: Tensor, z: Tensor) -> tuple[Tensor, ...]:
+def discriminator_step(G: nn.Module, D: nn.Module, opt_D: Optimizer,
+                       x: Tensor, z: Tensor) -> tuple[Tensor, ...]:
     """One inner step of Algorithm 1: ascend V(D, G) in D's parameters."""
     with torch.no_grad():
         fake_x = G(z)
@@ -107,7 +112,8 @@ def discriminator_step(G: nn.Module, D: nn.Module, opt_D: torch.optim.Optimizer,
     return d_loss, real, fake
 
 
-def generator_step(G: nn.Module, D: nn.Module, opt_G: torch.optim.Optimizer, z: Tensor, objective: str) -> Tensor:
+def generator_step(G: nn.Module, D: nn.Module, opt_G: Optimizer, z: Tensor,
+                   objective: str) -> Tensor:
     """The outer step of Algorithm 1: descend G's loss (D held fixed)."""
     g_loss = generator_loss(D(G(z)).float(), objective)
     _set_grads(list(G.parameters()), g_loss)
@@ -242,7 +248,7 @@ def train(
 
 
 @torch.no_grad()
-def _non_finite(G: nn.Module, D: nn.Module, opt_D: torch.optim.Optimizer, opt_G: torch.optim.Optimizer,
+def _non_finite(G: nn.Module, D: nn.Module, opt_D: Optimizer, opt_G: Optimizer,
                 p_z: NoisePrior) -> str | None:
     """What is NaN or infinite, if anything: a weight or buffer of G or D, an optimiser's state, or
     D(G(z)) for a fixed probe of 16 z (finite weights can still overflow to inf - inf = NaN)."""

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -82,3 +83,27 @@ def test_code_lines_fit_the_column(path):
     long = [(i, line) for i, cell in enumerate(cells(path)) if cell["cell_type"] == "code"
             for line in source(cell).splitlines() if len(line) > 80]
     assert not long, f"{path.name}: code lines over 80 characters: {long[:3]}"
+
+
+SHOW_SOURCE = re.compile(r"\bshow_source\(([^)]*)\)")
+
+
+@chapters
+def test_shown_sources_fit_the_column(path):
+    """The gan_src functions a chapter shows with show_source are printed as they are in the
+    package: their lines must fit the same 80 characters as the chapter's own code."""
+    code = [source(cell) for cell in cells(path) if cell["cell_type"] == "code"]
+    calls = [args for text in code for args in SHOW_SOURCE.findall(text)]
+    if not calls:
+        pytest.skip(f"{path.name} shows no gan_src source")
+    namespace: dict = {}
+    for text in code:  # the chapter's imports of gan_src give the names show_source is called with
+        imports = [node for node in ast.parse(text).body
+                   if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gan_src")
+                   or isinstance(node, ast.Import) and node.names[0].name.startswith("gan_src")]
+        exec(compile(ast.Module(body=imports, type_ignores=[]), path.name, "exec"), namespace)
+    from gan_src.display import source_markdown
+    for args in calls:
+        objects = [eval(name, namespace) for name in args.split(",") if name.strip()]
+        long = [line for line in source_markdown(*objects).splitlines() if len(line) > 80]
+        assert not long, f"{path.name}: show_source({args}) has lines over 80 characters: {long[:2]}"
