@@ -169,3 +169,17 @@ def test_parzen_gap_band_rejects_a_window_whose_sigma_is_not_selected():
     exact, _ = mean_and_se(parzen_log_likelihood(test, ring.modes, ring.std))
     fixed, _ = mean_and_se(parzen_log_likelihood(test, real, 1.0))  # sigma left at 1 instead of chosen
     assert exact - fixed not in claims.BANDS["advantages.parzen_real_gap"]
+
+
+# --- 7. Conclusions (conclusions.ipynb: the shipped G, 1,000 test digits, seed 0) ---
+
+@breaks("conclusions.inference_test_ratio", "conclusions.inference_G_ratio")
+def test_inference_bands_reject_an_inference_net_that_never_trained():
+    from gan_src import pretrained
+    from gan_src.inference import fit_inference_net, reconstruction_errors
+
+    G = pretrained.load("mnist")
+    E = fit_inference_net(G, mnist_p_z, steps=0, seed=0)
+    errors = reconstruction_errors(G, E, mnist_p_z, load_mnist(download=False).test[:1_000])
+    assert errors["test"] / errors["random"] not in claims.BANDS["conclusions.inference_test_ratio"]
+    assert errors["G"] / errors["test"] not in claims.BANDS["conclusions.inference_G_ratio"]

@@ -67,12 +67,7 @@ LAYOUT_REPORT = """(desktop) => {
 
 # Pages not yet fixed, by check: each is a strict xfail, so the test fails as soon as the page is
 # fixed and the entry must go. Issue 11 lists them; nothing is added here without a reason.
-SOURCES = ("the gan_src functions the page shows (show_source) have lines over 80 columns, and its claim-check "
-           "lines predate claims.check's wrapping: wrap those functions, then re-execute the chapter")
-KNOWN: dict[str, dict[str, str]] = {
-    "code_and_outputs": {"book/adversarial_nets.html": SOURCES, "book/introduction.html": SOURCES,
-                         "book/theoretical_results.html": SOURCES, "book/conclusions.html": SOURCES},
-}
+KNOWN: dict[str, dict[str, str]] = {}  # check -> {page: why it fails}; each a strict xfail
 
 
 def pages(check: str) -> list:
