@@ -73,13 +73,18 @@ def main() -> None:
     if warm.is_file():  # a continuation of the shipped run (tools/warm_start_mnist.py): carry its history
         before = pretrained.provenance(args.name)
         start = json.loads(warm.read_text())
+        # Shipping the same continuation again (a later best epoch): the run it continues is the one
+        # the earlier shipment recorded, not that shipment itself.
+        origin = before["continues"] if "warm_start" in before else {
+            "G_epoch": before["epochs"], "train_seconds": before["train_seconds"], "command": before["command"]}
+        provenance["continues"] = origin
         provenance["warm_start"] = start
         provenance["command"] = (f"python tools/warm_start_mnist.py {args.run} && "
                                  f"python tools/train_until_plateau.py {args.run}")
-        provenance["note"] = (f"continues the previously shipped run (its G of epoch {before['epochs']}, its D of "
+        provenance["note"] = (f"continues the previously shipped run (its G of epoch {origin['G_epoch']}, its D of "
                               f"epoch {start['epoch']}; see warm_start) from epoch {start['epoch'] + 1}; "
                               + provenance["note"])
-        provenance["train_seconds_before"] = before["train_seconds"]
+        provenance["train_seconds_before"] = origin["train_seconds"]
         provenance["parzen_curve"] = ([r for r in before["parzen_curve"] if r["epoch"] <= start["epoch"]]
                                       + provenance.get("parzen_curve", []))
         provenance["recreate"] = provenance["command"] + f" && python tools/ship_mnist.py {args.run}" + (
