@@ -1,3 +1,4 @@
+import importlib.util
 import json
 from pathlib import Path
 
@@ -178,3 +179,24 @@ def test_run_record_reads_the_run(run):
     assert record["epochs"] == 1 and record["steps"] == 3 and record["seed"] == 0
     assert record["config"]["steps_per_epoch"] == 3 and record["train_seconds"] >= 0
     assert len(record["exported_at_commit"]) in (0, 40)
+
+
+def _ship_mnist():
+    spec = importlib.util.spec_from_file_location("ship_mnist", Path(__file__).parents[1] / "tools" / "ship_mnist.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ship_mnist_epoch_best_is_the_best_validation_snapshot(tmp_path):
+    ship = _ship_mnist()
+    rows = [{"epoch": 10, "valid": 190.0, "test": 199.0}, {"epoch": 20, "valid": 205.5, "test": 204.0},
+            {"epoch": 30, "valid": 201.0, "test": 209.0}]  # the best test score is not the choice
+    (tmp_path / "parzen.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert ship.snapshot_epoch(tmp_path, "best") == 20
+    assert ship.snapshot_epoch(tmp_path, "30") == 30
+    assert ship.snapshot_epoch(tmp_path, None) is None
+    with pytest.raises(SystemExit, match="a number or 'best'"):
+        ship.snapshot_epoch(tmp_path, "last")
+    with pytest.raises(SystemExit, match="has none"):
+        ship.snapshot_epoch(tmp_path / "empty", "best")

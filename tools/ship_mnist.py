@@ -2,6 +2,7 @@
 
     python tools/ship_mnist.py runs/mnist-sim            # the run's last checkpoint
     python tools/ship_mnist.py runs/mnist-sim --epoch 320 # G of a snapshot, D of the last checkpoint
+    python tools/ship_mnist.py runs/mnist-long --epoch best  # the snapshot with the best validation LL
 
 Scores the generator with the paper's Parzen protocol (Table 1) and writes
 ``gan_src/pretrained/mnist_G.pt``, ``mnist_D.pt`` (always from the run's checkpoint) and ``mnist.json``:
@@ -18,12 +19,27 @@ from pathlib import Path
 
 from gan_src import checkpoint, experiments, parzen, pretrained
 from gan_src.data import load_mnist
+from gan_src.snapshots import read_curve
+
+
+def snapshot_epoch(run: Path, epoch: str | None) -> int | None:
+    """``--epoch``: None (the last checkpoint), a number, or "best": the snapshot with the best
+    validation LL in ``RUN/parzen.jsonl`` (the choice ``tools/train_until_plateau.py`` stops on)."""
+    if epoch is None or epoch.isdigit():
+        return None if epoch is None else int(epoch)
+    if epoch != "best":
+        raise SystemExit(f"--epoch takes a number or 'best', not {epoch!r}")
+    rows = read_curve(run / "parzen.jsonl")
+    if not rows:
+        raise SystemExit(f"--epoch best needs the run's scored snapshots: {run / 'parzen.jsonl'} has none")
+    return max(rows, key=lambda r: r["valid"])["epoch"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path, help="a training run folder (checkpoint.pt, metrics.jsonl, snapshots/)")
-    ap.add_argument("--epoch", type=int, help="ship snapshots/G_epochNNNN.pt instead of the last checkpoint")
+    ap.add_argument("--epoch", help="ship snapshots/G_epochNNNN.pt instead of the last checkpoint; "
+                                    "'best': the snapshot with the best validation LL")
     ap.add_argument("--name", default="mnist")
     ap.add_argument("--note", help="what else the record should say about how the run was made")
     args = ap.parse_args()
@@ -31,6 +47,7 @@ def main() -> None:
     if held != "mnist":
         raise SystemExit(f"{args.run} holds the {held} experiment, not mnist")
 
+    args.epoch = snapshot_epoch(args.run, args.epoch)
     record = pretrained.run_record(args.run, args.epoch)
     source = args.run / "checkpoint.pt" if args.epoch is None else args.run / "snapshots" / f"G_epoch{args.epoch:04d}.pt"
     epoch, cfg = record["epochs"], record["config"]
