@@ -59,3 +59,12 @@ def write_curve(path: Path, rows: list[dict]) -> None:
     """Rewrite the curve file whole, atomically: an interrupted run leaves no half line."""
     text = "".join(json.dumps(row) + "\n" for row in rows)
     write_atomically(path, lambda f: f.write(text.encode()))
+
+
+def seed_spread(curves: dict[int, list[dict]], first: int = 50, key: str = "test") -> dict[int, float]:
+    """Epoch -> range (max - min) of ``key`` over runs with different seeds (seed -> curve rows),
+    at every epoch from ``first`` on that all of them scored: how far one seed's luck moves a
+    Table 1 number during training."""
+    values = [{r["epoch"]: r[key] for r in rows} for rows in curves.values()]
+    shared = sorted(set.intersection(*(set(v) for v in values)))
+    return {e: max(v[e] for v in values) - min(v[e] for v in values) for e in shared if e >= first}
