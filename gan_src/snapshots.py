@@ -61,6 +61,12 @@ def write_curve(path: Path, rows: list[dict]) -> None:
     write_atomically(path, lambda f: f.write(text.encode()))
 
 
+def best_snapshot(rows: list[dict]) -> dict | None:
+    """The curve row with the best validation LL, None for no rows: Table 1's choice of snapshot
+    (``tools/train_until_plateau.py`` stops on it, ``tools/ship_mnist.py --epoch best`` ships it)."""
+    return max(rows, key=lambda r: r["valid"], default=None)
+
+
 def seed_spread(curves: dict[int, list[dict]], first: int = 50, key: str = "test") -> dict[int, float]:
     """Epoch -> range (max - min) of ``key`` over runs with different seeds (seed -> curve rows),
     at every epoch from ``first`` on that all of them scored: how far one seed's luck moves a

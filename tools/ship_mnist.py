@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gan_src import checkpoint, experiments, parzen, pretrained
 from gan_src.data import load_mnist
-from gan_src.snapshots import read_curve
+from gan_src.snapshots import best_snapshot, read_curve
 
 
 def snapshot_epoch(run: Path, epoch: str | None) -> int | None:
@@ -29,10 +29,10 @@ def snapshot_epoch(run: Path, epoch: str | None) -> int | None:
         return None if epoch is None else int(epoch)
     if epoch != "best":
         raise SystemExit(f"--epoch takes a number or 'best', not {epoch!r}")
-    rows = read_curve(run / "parzen.jsonl")
-    if not rows:
+    top = best_snapshot(read_curve(run / "parzen.jsonl"))
+    if top is None:
         raise SystemExit(f"--epoch best needs the run's scored snapshots: {run / 'parzen.jsonl'} has none")
-    return max(rows, key=lambda r: r["valid"])["epoch"]
+    return top["epoch"]
 
 
 def main() -> None:

@@ -18,12 +18,7 @@ import sys
 from pathlib import Path
 
 from gan_src import checkpoint
-from gan_src.snapshots import read_curve
-
-
-def best(curve: Path) -> tuple[int, float] | None:
-    """(epoch, validation LL) of the best-scoring snapshot so far, or None before the first."""
-    return max(((r["epoch"], r["valid"]) for r in read_curve(curve)), key=lambda r: r[1], default=None)
+from gan_src.snapshots import best_snapshot, read_curve
 
 
 def main() -> None:
@@ -40,12 +35,13 @@ def main() -> None:
         if any((args.run / "snapshots").glob("G_epoch*.pt")):
             subprocess.run([*cli, "parzen", "--snapshots", str(args.run / "snapshots"), "--out", str(curve)],
                            check=True)
-        top = best(curve)
-        if top is not None and epoch - top[0] >= args.patience:
-            print(f"stopped at epoch {epoch}: the best validation LL, {top[1]:.2f}, is from epoch {top[0]}")
+        top = best_snapshot(read_curve(curve))
+        if top is not None and epoch - top["epoch"] >= args.patience:
+            print(f"stopped at epoch {epoch}: the best validation LL, {top['valid']:.2f}, is from epoch {top['epoch']}")
             return
         if epoch >= args.max_epochs:
-            print(f"stopped at epoch {epoch} (--max-epochs); best validation LL {top[1]:.2f} at epoch {top[0]}")
+            print(f"stopped at epoch {epoch} (--max-epochs); "
+                  f"best validation LL {top['valid']:.2f} at epoch {top['epoch']}")
             return
         target = min((epoch // args.every + 1) * args.every, args.max_epochs)
         subprocess.run([*cli, "train", "--out", str(args.run), "--resume", "--epochs", str(target),
