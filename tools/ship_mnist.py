@@ -25,8 +25,10 @@ from gan_src.snapshots import best_snapshot, read_curve
 def snapshot_epoch(run: Path, epoch: str | None) -> int | None:
     """``--epoch``: None (the last checkpoint), a number, or "best": the snapshot with the best
     validation LL in ``RUN/parzen.jsonl`` (the choice ``tools/train_until_plateau.py`` stops on)."""
-    if epoch is None or epoch.isdigit():
-        return None if epoch is None else int(epoch)
+    if epoch is None:
+        return None
+    if epoch.isdigit():
+        return int(epoch)
     if epoch != "best":
         raise SystemExit(f"--epoch takes a number or 'best', not {epoch!r}")
     top = best_snapshot(read_curve(run / "parzen.jsonl"))
