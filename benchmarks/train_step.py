@@ -209,7 +209,6 @@ def against_the_bound(data: torch.Tensor, args) -> None:
     print(f"  {'total (analytic)':42s} {total / 1e6:8.1f} MFLOP; FlopCounterMode counts "
           f"{counted_flops(step) / 1e6:.1f}, and {counted_flops(make_peer_step(data)) / 1e6:.1f} in the peer's step")
 
-    assert sum(2 * a[0] * a[1] * b[1] for a, b in step_matmuls()) == total
     operands = [(torch.rand(*a), torch.rand(*b)) for a, b in step_matmuls()]
 
     def matmuls_only() -> None:

@@ -33,5 +33,4 @@ def test_the_peer_pays_a_second_forward_of_D_and_unused_weight_gradients(train_s
     """The peer's extra 17 %: D's forward on G(z) again, and D's weight gradients from G's loss."""
     D_on_fake = train_step.mm(train_step.M, train_step.D_LAYERS)
     peer = train_step.counted_flops(train_step.make_peer_step(data))
-    assert peer == sum(train_step.step_flops().values()) + 2 * D_on_fake
-    assert peer / sum(train_step.step_flops().values()) == pytest.approx(1.174, abs=1e-3)
+    assert peer == sum(train_step.step_flops().values()) + 2 * D_on_fake == 3_312_432_000
