@@ -1,11 +1,25 @@
 """Shared fixtures: the real MNIST files, loaded once through torchvision's loader; no network."""
 
+import importlib.util
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from gan_src.data import load_mnist
+
+
+@pytest.fixture(scope="session")
+def script():
+    """Import a script of the repository that is not a package module, by its path from the root:
+    ``script("tools/ship_mnist.py")``."""
+    def load(path: str):
+        spec = importlib.util.spec_from_file_location(Path(path).stem, Path(__file__).parents[1] / path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return load
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,12 @@
 """The FLOP accounting of ``benchmarks/train_step.py``: the figures its ratios are read against."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "train_step.py"
-
 
 @pytest.fixture(scope="module")
-def train_step():
-    spec = importlib.util.spec_from_file_location("train_step", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def train_step(script):
+    return script("benchmarks/train_step.py")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,3 @@
-import importlib.util
 import json
 from pathlib import Path
 
@@ -181,15 +180,8 @@ def test_run_record_reads_the_run(run):
     assert len(record["exported_at_commit"]) in (0, 40)
 
 
-def _ship_mnist():
-    spec = importlib.util.spec_from_file_location("ship_mnist", Path(__file__).parents[1] / "tools" / "ship_mnist.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_ship_mnist_epoch_best_is_the_best_validation_snapshot(tmp_path):
-    ship = _ship_mnist()
+def test_ship_mnist_epoch_best_is_the_best_validation_snapshot(tmp_path, script):
+    ship = script("tools/ship_mnist.py")
     rows = [{"epoch": 10, "valid": 190.0, "test": 199.0}, {"epoch": 20, "valid": 205.5, "test": 204.0},
             {"epoch": 30, "valid": 201.0, "test": 209.0}]  # the best test score is not the choice
     (tmp_path / "parzen.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
