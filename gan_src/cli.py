@@ -210,24 +210,27 @@ def _mnist_G(path: Path) -> torch.nn.Module:
 
 
 def _snapshot_curve(args: argparse.Namespace) -> None:
-    """Score every snapshot not yet in --out, after checking all of them (names, files, networks)."""
+    """Score every snapshot not yet in --out (or scored there without all of
+    :data:`~gan_src.snapshots.RULES`' validation scores), after checking all of them (names, files,
+    networks)."""
     found = snapshots.find(args.snapshots)
     rows = snapshots.read_curve(args.out) if args.out is not None else []
-    todo = {epoch: path for epoch, path in found.items() if epoch not in {row["epoch"] for row in rows}}
+    done = {row["epoch"] for row in rows if all(key in row for key in snapshots.RULES)}
+    todo = {epoch: path for epoch, path in found.items() if epoch not in done}
     for path in todo.values():
         _mnist_G(path)
     if args.out is not None:
         run_folder.check_writable(args.out.parent)
     splits = load_mnist(args.data)
-    valid, test = splits.valid[: parzen.N_VALID], splits.test
-    print(f"{'epoch':>5}  {'sigma':>6}  {'valid LL':>8}  {'test LL':>15}   ({args.samples} samples, seed {args.seed})")
+    print(f"{'epoch':>5}  {'sigma':>6}  {'valid LL':>8}  {'all valid':>9}  {'monitor':>7}  {'test LL':>15}"
+          f"   ({args.samples} samples, seed {args.seed})")
     for epoch, path in todo.items():
-        r = parzen.evaluate(parzen.generator_centres(_mnist_G(path), args.samples, args.seed), valid, test)
-        rows.append({"epoch": epoch, "sigma": r.sigma, "valid": max(r.curve), "test": r.mean, "se": r.se,
-                     "curve": r.curve, "samples": args.samples, "seed": args.seed})
-        print(f"{epoch:5d}  {r.sigma:6.4f}  {max(r.curve):8.2f}  {r.mean:8.2f} ± {r.se:4.2f}", flush=True)
+        row = {"epoch": epoch} | snapshots.score(_mnist_G(path), splits.valid, splits.test, args.samples, args.seed)
+        rows = [r for r in rows if r["epoch"] != epoch] + [row]
+        print(f"{epoch:5d}  {row['sigma']:6.4f}  {row['valid']:8.2f}  {row['valid_all']:9.2f}  "
+              f"{row['valid_gen_ll']:7.2f}  {row['test']:8.2f} ± {row['se']:4.2f}", flush=True)
         if args.out is not None:
-            snapshots.write_curve(args.out, rows)
+            snapshots.write_curve(args.out, sorted(rows, key=lambda r: r["epoch"]))
 
 
 def _parzen(args: argparse.Namespace) -> None:

@@ -182,10 +182,12 @@ def test_run_record_reads_the_run(run):
 
 def test_ship_mnist_epoch_best_is_the_best_validation_snapshot(tmp_path, script):
     ship = script("tools/ship_mnist.py")
-    rows = [{"epoch": 10, "valid": 190.0, "test": 199.0}, {"epoch": 20, "valid": 205.5, "test": 204.0},
-            {"epoch": 30, "valid": 201.0, "test": 209.0}]  # the best test score is not the choice
+    rows = [{"epoch": 10, "valid": 190.0, "valid_all": 185.0, "test": 199.0},
+            {"epoch": 20, "valid": 205.5, "valid_all": 199.0, "test": 204.0},  # best on 1,000 images
+            {"epoch": 30, "valid": 201.0, "valid_all": 200.5, "test": 203.0},  # best on all 10,000
+            {"epoch": 40, "valid": 199.0, "valid_all": 190.0, "test": 212.0}]  # best test: never the choice
     (tmp_path / "parzen.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert ship.snapshot_epoch(tmp_path, "best") == 20
+    assert ship.snapshot_epoch(tmp_path, "best") == 30
     assert ship.snapshot_epoch(tmp_path, "30") == 30
     assert ship.snapshot_epoch(tmp_path, None) is None
     with pytest.raises(SystemExit, match="a number or 'best'"):

@@ -1,4 +1,4 @@
-from gan_src.snapshots import best_snapshot, seed_spread
+from gan_src.snapshots import seed_spread
 
 
 def test_seed_spread_is_the_range_over_seeds_at_epochs_all_scored():
@@ -10,9 +10,3 @@ def test_seed_spread_is_the_range_over_seeds_at_epochs_all_scored():
     assert set(spread.values()) == {14.0}  # seed 2 - seed 1, not seed 0 - seed 1
     assert seed_spread(curves, first=0)[10] == 14.0
 
-
-def test_best_snapshot_is_chosen_by_validation_not_test():
-    rows = [{"epoch": 10, "valid": 190.0, "test": 199.0}, {"epoch": 20, "valid": 205.5, "test": 204.0},
-            {"epoch": 30, "valid": 201.0, "test": 209.0}]
-    assert best_snapshot(rows)["epoch"] == 20
-    assert best_snapshot([]) is None

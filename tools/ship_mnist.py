@@ -2,7 +2,7 @@
 
     python tools/ship_mnist.py runs/mnist-sim            # the run's last checkpoint
     python tools/ship_mnist.py runs/mnist-sim --epoch 320 # G of a snapshot, D of the last checkpoint
-    python tools/ship_mnist.py runs/mnist-long --epoch best  # the snapshot with the best validation LL
+    python tools/ship_mnist.py runs/mnist-long --epoch best  # the best snapshot by all 10,000 validation images
 
 Scores the generator with the paper's Parzen protocol (Table 1) and writes
 ``gan_src/pretrained/mnist_G.pt``, ``mnist_D.pt`` (always from the run's checkpoint) and ``mnist.json``:
@@ -23,8 +23,9 @@ from gan_src.snapshots import best_snapshot, read_curve
 
 
 def snapshot_epoch(run: Path, epoch: str | None) -> int | None:
-    """``--epoch``: None (the last checkpoint), a number, or "best": the snapshot with the best
-    validation LL in ``RUN/parzen.jsonl`` (the choice ``tools/train_until_plateau.py`` stops on)."""
+    """``--epoch``: None (the last checkpoint), a number, or "best": the snapshot of ``RUN/parzen.jsonl``
+    with the best LL over all 10,000 validation images (``snapshots.best_snapshot``, the choice
+    ``tools/train_until_plateau.py`` stops on)."""
     if epoch is None:
         return None
     if epoch.isdigit():
@@ -41,7 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path, help="a training run folder (checkpoint.pt, metrics.jsonl, snapshots/)")
     ap.add_argument("--epoch", help="ship snapshots/G_epochNNNN.pt instead of the last checkpoint; "
-                                    "'best': the snapshot with the best validation LL")
+                                    "'best': the best by all 10,000 validation images")
     ap.add_argument("--name", default="mnist")
     ap.add_argument("--note", help="what else the record should say about how the run was made")
     args = ap.parse_args()
@@ -82,11 +83,12 @@ def main() -> None:
     curve = args.run / "parzen.jsonl"
     if curve.is_file():
         rows = [json.loads(line) for line in curve.read_text().splitlines() if line.strip()]
-        provenance["parzen_curve"] = [{k: round(r[k], 2) for k in ("valid", "test", "se")} | {"epoch": r["epoch"]}
+        provenance["parzen_curve"] = [{k: round(r[k], 2) for k in ("valid", "valid_all", "valid_gen_ll", "test", "se")
+                                       if k in r} | {"epoch": r["epoch"]}
                                       for r in sorted(rows, key=lambda r: r["epoch"]) if r["epoch"] <= last]
     if args.epoch is not None:
         provenance["discriminator_epoch"] = last
-        provenance["note"] += (f"; G is the epoch-{args.epoch} snapshot (best validation LL of the curve), "
+        provenance["note"] += (f"; G is the epoch-{args.epoch} snapshot (best LL over all 10,000 validation images), "
                                f"D comes from the run's checkpoint at epoch {last} (for Section 7's features)")
     warm = args.run / "warm_start.json"
     if warm.is_file():  # a continuation of the shipped run (tools/warm_start_mnist.py): carry its history
