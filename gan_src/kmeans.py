@@ -12,22 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-
-@torch.no_grad()
-def assign(x: Tensor, centres: Tensor, batch_size: int = 2_000) -> tuple[Tensor, Tensor]:
-    """Index of each row's nearest centre and the squared distance to it.
-
-    The expansion ||x||^2 - 2 x.c + ||c||^2 in float32 is enough to *rank* centres; the
-    distances returned (for the inertia) are clamped at 0.
-    """
-    c_sq = centres.pow(2).sum(1)
-    index, dist = [], []
-    for xb in x.split(batch_size):
-        d = (c_sq - 2 * xb @ centres.T).add_(xb.pow(2).sum(1, keepdim=True))
-        best = d.min(dim=1)
-        index.append(best.indices)
-        dist.append(best.values.clamp_min(0))
-    return torch.cat(index), torch.cat(dist)
+from .neighbours import nearest
 
 
 @torch.no_grad()
@@ -45,7 +30,7 @@ def kmeans(x: Tensor, k: int, iterations: int = 10, seed: int = 0, batch_size: i
     centres = x[torch.randperm(len(x), generator=gen)[:k]].clone()
     inertia = []
     for it in range(iterations):
-        index, dist = assign(x, centres, batch_size)
+        index, dist = nearest(x, centres, batch_size, dtype=torch.float32)
         inertia.append(float(dist.double().mean()))
         sums = torch.zeros_like(centres, dtype=torch.float64).index_add_(0, index, x.double())
         counts = torch.bincount(index, minlength=k)
