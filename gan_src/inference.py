@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .models import reset_linears
 from .train import NoisePrior
 
 
@@ -31,9 +32,10 @@ def fit_inference_net(G: nn.Module, p_z: NoisePrior, steps: int = 2_000,
     with torch.no_grad():
         d_x = G(z.to(device)).shape[1]
     gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    E = nn.Sequential(nn.Linear(d_x, hidden), nn.ReLU(),
-                      nn.Linear(hidden, z.shape[1])).to(device)
+    with torch.random.fork_rng(devices=[]):  # the reader's global stream stays where it was
+        E = nn.Sequential(nn.Linear(d_x, hidden), nn.ReLU(), nn.Linear(hidden, z.shape[1]))
+    reset_linears(E, torch.Generator().manual_seed(seed))
+    E.to(device)
     opt = torch.optim.Adam(E.parameters(), lr=lr)
     for _ in range(steps):
         z = p_z(m, gen).to(device)

@@ -13,6 +13,8 @@ D returns a *logit*; D(x) = sigmoid(logit). Every loss works on logits.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor, nn
 
@@ -103,15 +105,34 @@ def mnist_discriminator(generator: torch.Generator | None = None, in_features: i
     return D
 
 
-def mlp(in_dim: int, out_dim: int, hidden: int = 64, depth: int = 2) -> nn.Sequential:
-    """A small ReLU MLP for the 1-D and 2-D problems: G (noise -> x) or D (x -> logit)."""
+def mlp(in_dim: int, out_dim: int, hidden: int = 64, depth: int = 2,
+        generator: torch.Generator | None = None) -> nn.Sequential:
+    """A small ReLU MLP for the 1-D and 2-D problems: G (noise -> x) or D (x -> logit), initialised as
+    ``nn.Linear`` does, from ``generator`` (torch's global generator, when None)."""
     layers: list[nn.Module] = []
     width = in_dim
-    for _ in range(depth):
-        layers += [nn.Linear(width, hidden), nn.ReLU()]
-        width = hidden
-    layers.append(nn.Linear(width, out_dim))
-    return nn.Sequential(*layers)
+    with torch.random.fork_rng(devices=[], enabled=generator is not None):  # leave the global stream alone
+        for _ in range(depth):
+            layers += [nn.Linear(width, hidden), nn.ReLU()]
+            width = hidden
+        layers.append(nn.Linear(width, out_dim))
+    net = nn.Sequential(*layers)
+    if generator is not None:
+        reset_linears(net, generator)
+    return net
+
+
+@torch.no_grad()
+def reset_linears(module: nn.Module, generator: torch.Generator) -> None:
+    """Re-draw every ``nn.Linear`` of ``module`` from ``generator``, with ``nn.Linear``'s own default
+    distributions (Kaiming-uniform weights, biases uniform in +-1/sqrt(fan_in)), in module order:
+    the same numbers as building them after ``torch.manual_seed``, without touching the global stream."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+            if layer.bias is not None:
+                bound = 1 / math.sqrt(layer.in_features) if layer.in_features > 0 else 0
+                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
 
 
 def count_parameters(module: nn.Module) -> int:

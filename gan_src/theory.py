@@ -141,9 +141,9 @@ def train_discriminator(x_data: Tensor, x_g: Tensor, x_grid: Tensor,
     MLP there in a few hundred steps without tuning a momentum schedule. D
     sees x rescaled from the grid's range to [-1, 1] (``toy1d.Rescale``).
     """
-    torch.manual_seed(seed)
     lo, hi = float(x_grid.min()), float(x_grid.max())
-    D = nn.Sequential(Rescale(lo, hi), mlp(1, 1, hidden=hidden),
+    init = torch.Generator().manual_seed(seed)
+    D = nn.Sequential(Rescale(lo, hi), mlp(1, 1, hidden=hidden, generator=init),
                       nn.Flatten(0))
     opt = torch.optim.Adam(D.parameters(), lr=lr)
     real = x_data.reshape(-1, 1).float()

@@ -121,9 +121,9 @@ class Rescale(nn.Module):
 
 def make_players(cfg: Toy1DConfig) -> tuple[nn.Module, nn.Module]:
     """G: z -> x and D: x -> logit, both MLPs with two hidden ReLU layers, initialised from cfg.seed."""
-    torch.manual_seed(cfg.seed)
-    G = mlp(1, 1, hidden=cfg.hidden)
-    D = nn.Sequential(Rescale(cfg.grid[0], cfg.grid[1]), mlp(1, 1, hidden=cfg.hidden), nn.Flatten(0))
+    init = torch.Generator().manual_seed(cfg.seed)
+    G = mlp(1, 1, hidden=cfg.hidden, generator=init)
+    D = nn.Sequential(Rescale(cfg.grid[0], cfg.grid[1]), mlp(1, 1, hidden=cfg.hidden, generator=init), nn.Flatten(0))
     return G, D
 
 

@@ -86,9 +86,9 @@ def p_z(n: int, dim: int, generator: torch.Generator) -> Tensor:
 
 def make_players(cfg: Toy2DConfig) -> tuple[nn.Module, nn.Module]:
     """G: z -> x in R^2 and D: x -> logit, MLPs with two hidden ReLU layers, initialised from cfg.seed."""
-    torch.manual_seed(cfg.seed)
-    G = mlp(cfg.z_dim, 2, hidden=cfg.hidden)
-    D = nn.Sequential(mlp(2, 1, hidden=cfg.hidden), nn.Flatten(0))
+    init = torch.Generator().manual_seed(cfg.seed)
+    G = mlp(cfg.z_dim, 2, hidden=cfg.hidden, generator=init)
+    D = nn.Sequential(mlp(2, 1, hidden=cfg.hidden, generator=init), nn.Flatten(0))
     return G, D
 
 

@@ -90,3 +90,28 @@ def test_d_uses_dropout_only_in_training():
 
 def test_mlp_shapes():
     assert mlp(2, 1, hidden=8, depth=3)(torch.zeros(5, 2)).shape == (5, 1)
+
+
+def test_library_functions_leave_the_readers_global_random_stream_alone():
+    """Building the toy players, D of Proposition 1 and the inference net E draws from explicit
+    generators: a reader's own torch.manual_seed keeps its stream, and the same seed gives the
+    same networks as nn.Linear's default init after torch.manual_seed(seed)."""
+    from gan_src import inference, theory, toy1d, toy2d
+    from gan_src.models import mlp, mnist_generator, mnist_p_z
+
+    x = torch.linspace(-1, 7, 20, dtype=torch.float64)
+    G = mnist_generator(generator=torch.Generator().manual_seed(0))
+    calls = [lambda: toy1d.make_players(toy1d.Toy1DConfig(seed=3)),
+             lambda: toy2d.make_players(toy2d.Toy2DConfig(seed=3)),
+             lambda: theory.train_discriminator(x[:10] + 1, x[10:], x, steps=2, seed=3),
+             lambda: inference.fit_inference_net(G, mnist_p_z, steps=1, hidden=8, seed=3)]
+    for call in calls:
+        torch.manual_seed(11)
+        expected = torch.rand(4)
+        torch.manual_seed(11)
+        call()
+        assert torch.equal(torch.rand(4), expected)
+    torch.manual_seed(3)
+    default = mlp(2, 1, hidden=5)
+    seeded = mlp(2, 1, hidden=5, generator=torch.Generator().manual_seed(3))
+    assert all(torch.equal(a, b) for a, b in zip(default.parameters(), seeded.parameters()))
