@@ -105,6 +105,21 @@ def mnist_discriminator(generator: torch.Generator | None = None, in_features: i
     return D
 
 
+class Rescale(nn.Module):
+    """x -> (x - centre) / half_width: maps the plotted x-range onto [-1, 1] before D's first layer.
+
+    A freshly initialised ReLU MLP has its kinks near the origin; without this, D is nearly
+    linear over x in [2, 6] and cannot form the bump that tells a too-wide p_g from p_data.
+    """
+
+    def __init__(self, start: float, stop: float) -> None:
+        super().__init__()
+        self.centre, self.half_width = (start + stop) / 2, (stop - start) / 2
+
+    def forward(self, x: Tensor) -> Tensor:
+        return (x - self.centre) / self.half_width
+
+
 def mlp(in_dim: int, out_dim: int, hidden: int = 64, depth: int = 2,
         generator: torch.Generator | None = None) -> nn.Sequential:
     """A small ReLU MLP for the 1-D and 2-D problems: G (noise -> x) or D (x -> logit), initialised as

@@ -18,8 +18,7 @@ from torch import Tensor, nn
 
 from .divergences import Array, as_distribution, js_divergence, xlogy
 from .losses import discriminator_loss
-from .models import mlp
-from .toy1d import Rescale
+from .models import Rescale, mlp
 
 
 def optimal_discriminator(p_data: ArrayLike, p_g: ArrayLike) -> Array:
@@ -139,7 +138,7 @@ def train_discriminator(x_data: Tensor, x_g: Tensor, x_grid: Tensor,
     maximiser, not the route to it, so any gradient-based rule will do ("any
     standard gradient-based learning rule", Algorithm 1): Adam gets a small
     MLP there in a few hundred steps without tuning a momentum schedule. D
-    sees x rescaled from the grid's range to [-1, 1] (``toy1d.Rescale``).
+    sees x rescaled from the grid's range to [-1, 1] (``models.Rescale``).
     """
     lo, hi = float(x_grid.min()), float(x_grid.max())
     init = torch.Generator().manual_seed(seed)

@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from .data import gaussian_1d, uniform_noise
-from .models import mlp
+from .models import Rescale, mlp
 from .train import discriminator_step, generator_step
 
 
@@ -102,21 +102,6 @@ def grid_moments(x: Tensor, density: Tensor) -> tuple[float, float]:
 def p_z_quantiles(n: int, half_width: float) -> Tensor:
     """n evenly spaced quantiles of U(-a, a), shape (n, 1): a stratified sample of p_z."""
     return ((torch.arange(n, dtype=torch.float32) + 0.5) / n * 2 - 1).mul(half_width).unsqueeze(1)
-
-
-class Rescale(nn.Module):
-    """x -> (x - centre) / half_width: maps the plotted x-range onto [-1, 1] before D's first layer.
-
-    A freshly initialised ReLU MLP has its kinks near the origin; without this, D is nearly
-    linear over x in [2, 6] and cannot form the bump that tells a too-wide p_g from p_data.
-    """
-
-    def __init__(self, start: float, stop: float) -> None:
-        super().__init__()
-        self.centre, self.half_width = (start + stop) / 2, (stop - start) / 2
-
-    def forward(self, x: Tensor) -> Tensor:
-        return (x - self.centre) / self.half_width
 
 
 def make_players(cfg: Toy1DConfig) -> tuple[nn.Module, nn.Module]:
