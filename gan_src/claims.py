@@ -39,7 +39,7 @@ class ClaimFailed(AssertionError):
 # Measured 2026-11-30 with tools/measure_bands.py on an AMD EPYC (AVX2): seeds x {1 thread; ATen's
 # portable path; MKL held to SSE4.2 + ATen portable + 1 thread} plus the committed default
 # (2 threads); and, where stated, the 24-29 reruns of seed 0 under other kernel paths of an Intel
-# Xeon (AVX-512/AMX) reported in issue 15. Each band covers every measured value with room to
+# Xeon (AVX-512/AMX), measured on that machine. Each band covers every measured value with room to
 # spare and excludes the broken variant named with it (tests/test_claims.py).
 _EPYC = "tools/measure_bands.py, AMD EPYC"
 BANDS: dict[str, Band] = {
@@ -63,8 +63,8 @@ BANDS: dict[str, Band] = {
         "D never steps: D(G(z)) stays near 1/2"),
     "adversarial.grad_ratio": Band(
         3.0, math.inf, "non-saturating G gradient / minimax G gradient: 'much stronger gradients'",
-        f"6.2-10,400 over seeds 0-2 x 2 kernel configurations ({_EPYC}); 12,802 at seed 0 with issue 13's "
-        "faster step (its dropout masks are another random stream)",
+        f"6.2-10,400 over seeds 0-2 x 2 kernel configurations ({_EPYC}); 12,802 at seed 0 with the step of "
+        "gan_src.train (dropout masks from rand < keep: another random stream)",
         "the non-saturating loss silently the minimax one: ratio 1"),
     # 6. Advantages: 2-D mixtures (5 runs per mixture; the sweep's edges over 3 runs)
     "advantages.ring_modes": Band(

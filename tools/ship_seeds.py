@@ -1,4 +1,4 @@
-"""Ship the seed-spread curves of Table 1 (issue 13): MNIST runs from scratch with other seeds.
+"""Ship the seed-spread curves of Table 1: MNIST runs from scratch with other seeds.
 
     python -m gan_src train --out runs/mnist-seed1 --seed 1 --epochs 1 --no-progress
     python tools/train_until_plateau.py runs/mnist-seed1 --max-epochs 150 --patience 100000
@@ -39,8 +39,8 @@ def main() -> None:
     out.write_text(json.dumps({
         "what": "MNIST GANs trained from scratch with other seeds, everything else as the shipped run "
                 "(the authors' settings), scored every 10 epochs by the paper's Parzen protocol",
-        "step": "the faster step of issue 13 (same update rule; dropout masks from another random stream "
-                "than the shipped run's first 660 epochs)",
+        "step": "gan_src.train's step (the same update rule as the shipped run's first 660 epochs, with "
+                "dropout masks from rand < keep, another random stream than its bernoulli_ masks)",
         "exported_at_commit": pretrained.run_record(args.runs[0])["exported_at_commit"],
         "runs": runs}, indent=1) + "\n")
     print(f"wrote {out}: " + ", ".join(f"seed {r['seed']} to epoch {r['epochs']}" for r in runs))
