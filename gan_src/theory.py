@@ -142,7 +142,8 @@ def train_discriminator(x_data: Tensor, x_g: Tensor, x_grid: Tensor,
     """
     lo, hi = float(x_grid.min()), float(x_grid.max())
     init = torch.Generator().manual_seed(seed)
-    D = nn.Sequential(Rescale(lo, hi), mlp(1, 1, hidden=hidden, generator=init),
+    D = nn.Sequential(Rescale(lo, hi),
+                      mlp(1, 1, hidden=hidden, generator=init),
                       nn.Flatten(0))
     opt = torch.optim.Adam(D.parameters(), lr=lr)
     real = x_data.reshape(-1, 1).float()
