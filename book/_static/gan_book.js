@@ -1,0 +1,121 @@
+/* gan-book: small reading aids for every page (loaded by _config.yml's html_js_files).
+ *
+ * 1. A figure opens at full resolution on a tap or click: on a phone a figure drawn 600+ px
+ *    wide is shown at ~370 px, its tick labels ~5 px tall. The full-size image opens in a
+ *    dialog that scrolls both ways; a tap, Esc or the × closes it.
+ * 2. A number in a table cell stays on one line ("8.016e-01", not "8.016e-" / "01").
+ * 3. Search result snippets (search.html) read as prose: code cells and printed outputs are
+ *    left out, and math shows as plain symbols (σ) instead of raw TeX (\(\sigma\)).
+ */
+(() => {
+  "use strict";
+
+  /* 1. Figures ------------------------------------------------------------------------- */
+  let dialog = null;
+
+  function zoomDialog() {
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.className = "gan-zoom";
+    dialog.setAttribute("aria-label", "Figure at full resolution");
+    const close = document.createElement("button");
+    close.className = "gan-zoom-close";
+    close.type = "button";
+    close.setAttribute("aria-label", "Close");
+    close.textContent = "×";
+    const img = document.createElement("img");
+    img.alt = "";
+    dialog.append(close, img);
+    // Any tap closes it, except one that pans a figure wider than the screen.
+    dialog.addEventListener("click", () => dialog.close());
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  function openFigure(source) {
+    const d = zoomDialog();
+    const img = d.querySelector("img");
+    img.src = source.currentSrc || source.src;
+    img.alt = source.alt || "";
+    img.width = source.naturalWidth;  // one image pixel per CSS pixel
+    d.showModal();
+    d.scrollTo(0, 0);
+  }
+
+  function zoomableFigures() {
+    document.querySelectorAll("div.cell_output img").forEach((img) => {
+      if (img.closest("div.animation, .gan-live, a")) return;  // players, widgets, links
+      img.classList.add("gan-zoomable");
+      img.tabIndex = 0;
+      img.setAttribute("role", "button");
+      img.title = "Open at full resolution";
+      img.addEventListener("click", () => openFigure(img));
+      img.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          openFigure(img);
+        }
+      });
+    });
+  }
+
+  /* 2. Numbers in tables --------------------------------------------------------------- */
+  const NUMBER = /^[−+-]?[\d.,]+(e[−+-]?\d+)?%?(\s*±\s*[\d.,]+(e[−+-]?\d+)?)?$/;
+
+  function numbersOnOneLine() {
+    document.querySelectorAll("article table td").forEach((td) => {
+      if (NUMBER.test(td.textContent.trim())) td.classList.add("gan-number");
+    });
+  }
+
+  /* 3. Search snippets ----------------------------------------------------------------- */
+  const SYMBOLS = {
+    alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", theta: "θ",
+    lambda: "λ", mu: "μ", pi: "π", rho: "ρ", sigma: "σ", tau: "τ", phi: "φ", psi: "ψ",
+    omega: "ω", Delta: "Δ", Sigma: "Σ", Phi: "Φ", Omega: "Ω", nabla: "∇", partial: "∂",
+    infty: "∞", sum: "Σ", prod: "Π", int: "∫", sqrt: "√", cdot: "·", times: "×", pm: "±",
+    le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠", neq: "≠", approx: "≈", sim: "~",
+    in: "∈", subseteq: "⊆", to: "→", rightarrow: "→", mapsto: "↦", lVert: "‖", rVert: "‖",
+    log: "log", exp: "exp", max: "max", min: "min", arg: "arg", KL: "KL",
+  };
+
+  function plainMath(tex) {
+    return tex
+      .replace(/^\s*(\\\(|\\\[|\$\$?)|(\\\)|\\\]|\$\$?)\s*$/g, "")
+      .replace(/\\(?:text|mathrm|operatorname|mathbf|boldsymbol|mathbb|mathcal)\s*\{([^{}]*)\}/g, "$1")
+      .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)")
+      .replace(/\\([A-Za-z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : ""))
+      .replace(/\\./g, "")
+      .replace(/[{}]/g, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+
+  function proseOnly(htmlString, anchor) {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    const drop = [".headerlink", "script", "style", "div.cell_input", "div.cell_output",
+                  "pre", ".highlight", ".gan-live", "nav"];
+    doc.querySelectorAll(drop.join(", ")).forEach((el) => el.remove());
+    doc.querySelectorAll(".math").forEach((el) => {
+      el.textContent = ` ${plainMath(el.textContent)} `;
+    });
+    const main = doc.querySelector('[role="main"]');
+    const block = (anchor && main && main.querySelector(anchor)) || main;
+    return block ? block.textContent.replace(/\s+/g, " ") : "";
+  }
+
+  function proseSnippets() {
+    // searchtools.js declares `Search` on the search page (and where search-as-you-type is on)
+    if (typeof Search === "undefined" || !Search.htmlToText) return;
+    Search.htmlToText = proseOnly;
+  }
+
+  function ready(callback) {
+    if (document.readyState !== "loading") callback();
+    else document.addEventListener("DOMContentLoaded", callback);
+  }
+
+  ready(zoomableFigures);
+  ready(numbersOnOneLine);
+  ready(proseSnippets);
+})();
