@@ -115,9 +115,40 @@ def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str,
     context["script_files"] = unique
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_unused_widget_scripts(app: Sphinx, pagename: str, templatename: str,
+                               context: dict, doctree) -> None:
+    """Load the ipywidgets scripts only on a page that shows a widget.
+
+    myst-nb adds the widget state and ``nb_ipywidgets_js`` (require.js, the embed manager:
+    about 3.6 MB) to every page whose notebook metadata holds widget state, even when each
+    widget output is removed from the page (``remove-output``, where a live generator takes
+    its place). Without a widget view on the page they only cost the reader time.
+    """
+    if WIDGET_VIEW in context.get("body", ""):
+        return
+    widget_js = getattr(app.config, "nb_ipywidgets_js", None) or {}
+
+    def is_widget_script(script) -> bool:
+        attributes = getattr(script, "attributes", {})
+        if attributes.get("type") == WIDGET_STATE:
+            return True
+        filename = str(getattr(script, "filename", None) or "").removeprefix("_static/")
+        if filename not in widget_js:
+            return False
+        # the inline script ("": {body: ...}) is known by its body, a file by its name
+        return bool(filename) or attributes.get("body") == widget_js[filename].get("body")
+
+    context["script_files"] = [s for s in context.get("script_files", []) if not is_widget_script(s)]
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", check_assets)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", drop_unused_widget_scripts, priority=901)
     app.connect("doctree-resolved", rewrite_cdn_links)
     app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -324,3 +324,35 @@ def test_internal_links_resolve(visit, page, site_url):
         elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _anchors(target):
             broken.append(f"{href} (no anchor #{parts.fragment})")
     assert not broken, f"{page}: broken internal links: {broken}"
+
+
+# The ipywidgets embed manager and require.js (about 3.6 MB) and the widgets' saved state.
+WIDGET_SCRIPT = re.compile(r'<script[^>]+(src="[^"]*/(embed-amd|require)\.js[^"]*"|'
+                           r'type="application/vnd\.jupyter\.widget-state\+json")')
+WIDGET_VIEW = 'type="application/vnd.jupyter.widget-view+json"'
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_widget_scripts_only_on_pages_that_show_a_widget(page):
+    html = (SITE / page).read_text(encoding="utf-8", errors="replace")
+    if WIDGET_VIEW not in html:
+        assert not WIDGET_SCRIPT.search(html), f"{page} shows no widget but loads the widget scripts"
+
+
+def test_a_page_that_shows_a_widget_keeps_its_scripts(script):
+    """tools/offline_assets.py drops the widget scripts only where no widget is shown."""
+    from types import SimpleNamespace
+
+    from sphinx.builders.html._assets import _JavaScript
+
+    offline = script("tools/offline_assets.py")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    app = SimpleNamespace(config=SimpleNamespace(nb_ipywidgets_js=config["nb_ipywidgets_js"]))
+    scripts = [_JavaScript("_static/doctools.js"),
+               _JavaScript(None, type=offline.WIDGET_STATE, body="{}")]
+    scripts += [_JavaScript(f"_static/{path}" if path else "", **kwargs)
+                for path, kwargs in config["nb_ipywidgets_js"].items()]
+    for body, kept in [(f"<script type={offline.WIDGET_VIEW!r}></script>", len(scripts)), ("<p>no widget</p>", 1)]:
+        context = {"body": body, "script_files": list(scripts)}
+        offline.drop_unused_widget_scripts(app, "page", "page.html", context, None)
+        assert len(context["script_files"]) == kept, body
