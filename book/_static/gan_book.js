@@ -76,12 +76,15 @@
     infty: "∞", sum: "Σ", prod: "Π", int: "∫", sqrt: "√", cdot: "·", times: "×", pm: "±",
     le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠", neq: "≠", approx: "≈", sim: "~",
     in: "∈", subseteq: "⊆", to: "→", rightarrow: "→", mapsto: "↦", lVert: "‖", rVert: "‖",
-    log: "log", exp: "exp", max: "max", min: "min", arg: "arg", KL: "KL",
+    Vert: "‖", lvert: "|", rvert: "|", vert: "|", mid: "|", ell: "ℓ", ldots: "…", dots: "…",
+    log: "log", exp: "exp", max: "max", min: "min", arg: "arg", lim: "lim", KL: "KL",
   };
 
   function plainMath(tex) {
     return tex
       .replace(/^\s*(\\\(|\\\[|\$\$?)|(\\\)|\\\]|\$\$?)\s*$/g, "")
+      .replace(/\\(begin|end)\s*\{[^{}]*\}/g, " ")
+      .replace(/\\\\|&/g, " ")
       .replace(/\\(?:text|mathrm|operatorname|mathbf|boldsymbol|mathbb|mathcal)\s*\{([^{}]*)\}/g, "$1")
       .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)")
       .replace(/\\([A-Za-z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : ""))
@@ -94,7 +97,9 @@
   function proseOnly(htmlString, anchor) {
     const doc = new DOMParser().parseFromString(htmlString, "text/html");
     const drop = [".headerlink", "script", "style", "div.cell_input", "div.cell_output",
-                  "pre", ".highlight", ".gan-live", "nav"];
+                  "pre", ".highlight", ".gan-live", "nav", ".bd-header-article", ".onlyprint",
+                  ".prev-next-area", ".bd-sidebar-secondary", "footer",
+                  "details.above-input", "details.below-input"];
     doc.querySelectorAll(drop.join(", ")).forEach((el) => el.remove());
     doc.querySelectorAll(".math").forEach((el) => {
       el.textContent = ` ${plainMath(el.textContent)} `;
@@ -108,6 +113,11 @@
     // searchtools.js declares `Search` on the search page (and where search-as-you-type is on)
     if (typeof Search === "undefined" || !Search.htmlToText) return;
     Search.htmlToText = proseOnly;
+    // a search for "sigma" centres its snippet on the σ the math now shows
+    const summary = Search.makeSearchSummary;
+    Search.makeSearchSummary = (htmlText, keywords, anchor) => summary(htmlText,
+      new Set([...keywords].flatMap((k) => (k in SYMBOLS && SYMBOLS[k] !== k ? [k, SYMBOLS[k]] : [k]))),
+      anchor);
   }
 
   function ready(callback) {

@@ -356,3 +356,27 @@ def test_a_page_that_shows_a_widget_keeps_its_scripts(script):
         context = {"body": body, "script_files": list(scripts)}
         offline.drop_unused_widget_scripts(app, "page", "page.html", context, None)
         assert len(context["script_files"]) == kept, body
+
+
+# Raw TeX or Python in a search result's snippet: a delimiter, a command, a code line.
+SNIPPET_NOISE = re.compile(r"\\[()\[\]]|\\[A-Za-z]+|\b(import \w+|from [\w.]+ import|def \w+\()")
+
+
+@pytest.mark.parametrize("query", ["sigma", "discriminator"])
+def test_search_snippets_read_as_prose(browser, site_url, query):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
+                  else r.abort("blockedbyclient"))
+    page = context.new_page()
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
+    page.wait_for_function("() => /Search finished/.test(document.querySelector('#search-results')?.innerText)",
+                           timeout=20000)
+    # each snippet is fetched after its result is listed
+    page.wait_for_function("() => { const r = document.querySelectorAll('#search-results ul.search li');"
+                           "return r.length > 0 && [...r].every(li => li.querySelector('p.context')); }",
+                           timeout=20000)
+    snippets = page.locator("#search-results ul.search li p.context").all_inner_texts()
+    context.close()
+    assert len(snippets) >= 3, f"'{query}' found {len(snippets)} pages"
+    noisy = [s for s in snippets if SNIPPET_NOISE.search(s)]
+    assert not noisy, f"search snippets with TeX or code: {noisy[:3]}"
