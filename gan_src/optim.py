@@ -38,7 +38,10 @@ class ClassicalMomentum(torch.optim.Optimizer):
                     state["velocity"] = torch.zeros_like(p)
                 velocities.append(state["velocity"])
             grads = [p.grad for p in params]
-            if all(p.device.type in FUSED_DEVICES for p in params):
+            # the fused kernel walks p, grad and v as flat memory: only where all three are laid out
+            # alike (a gradient from vmap or a transpose may not be) does it pair the right elements
+            if all(p.device.type in FUSED_DEVICES and p.is_contiguous() and g.is_contiguous() and v.is_contiguous()
+                   for p, g, v in zip(params, grads, velocities)):
                 # One pass over p, grad and v: torch's fused SGD kernel computes
                 # buf <- momentum * buf + (1 - dampening) * grad, p <- p - lr * buf; with buf = v,
                 # lr = -1 and dampening = 1 + lr this is the rule above, at half the cost of three

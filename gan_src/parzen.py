@@ -84,7 +84,7 @@ def parzen_log_likelihood(
     are float64 whatever it is. ``dtype=torch.float64`` makes every step float64.
     """
     single = isinstance(sigma, (int, float)) or (isinstance(sigma, Tensor) and sigma.dim() == 0)
-    sigmas = torch.as_tensor(sigma, dtype=torch.float64).reshape(-1)
+    sigmas = torch.as_tensor(sigma, dtype=torch.float64).reshape(-1).cpu()
     if (sigmas <= 0).any():
         raise ValueError(f"sigma must be positive, got {sigmas.tolist()}")
     x64, mu64 = x.reshape(len(x), -1).double(), centres.reshape(len(centres), -1).double()
@@ -95,7 +95,7 @@ def parzen_log_likelihood(
     mu64 = mu64 - shift
     mu = mu64.to(dtype)
     minus_mu_sq = (-mu64.pow(2).sum(1)).to(dtype)
-    log_norm = math.log(len(mu64)) + d * torch.log(sigmas * math.sqrt(2 * math.pi))  # (S,)
+    log_norm = (math.log(len(mu64)) + d * torch.log(sigmas * math.sqrt(2 * math.pi))).to(x64.device)  # (S,)
     floor = math.log(torch.finfo(dtype).tiny) + 1  # exp(floor) = e x the smallest normal float
     out = []
     for xb in (x64 - shift).split(batch_size):

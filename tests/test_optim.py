@@ -81,3 +81,16 @@ def test_fused_classical_momentum_equals_the_written_out_rule_over_20_steps():
     for p, q, v in zip(fused, params, velocities):
         torch.testing.assert_close(p.detach(), q, rtol=1e-6, atol=1e-6)
         torch.testing.assert_close(opt.state[p]["velocity"], v, rtol=1e-5, atol=1e-7)
+
+
+def test_momentum_step_pairs_each_weight_with_its_own_gradient_whatever_the_layout():
+    """A gradient laid out transposed in memory (as vmap or .T returns them) must still update the
+    element it belongs to: the fused kernel reads flat memory, so such a step takes the reference path."""
+    from gan_src.optim import ClassicalMomentum
+
+    w = torch.nn.Parameter(torch.arange(6.0).view(2, 3))
+    grad = torch.arange(6.0).view(3, 2).T * 10  # non-contiguous, values grad[i, j] = 10 * (2 j + i)
+    assert not grad.is_contiguous()
+    w.grad = grad
+    ClassicalMomentum([w], lr=0.1, momentum=0.5).step()
+    assert torch.equal(w.detach(), torch.arange(6.0).view(2, 3) - 0.1 * grad)
