@@ -1,7 +1,7 @@
 """Train several seeds of the paper's MNIST GAN side by side on a GPU, scoring each every 10 epochs.
 
-Issue 25, section 3: a sweep ready for the few minutes a GPU is lent. On that machine, from the
-repository root, after copying MNIST's four ``*.gz`` files into ``data/MNIST/raw/`` (ignored by
+Seeds' spread and a longer curve for Table 1, in the few minutes a GPU is at hand. On that machine,
+from the repository root, after copying MNIST's four ``*.gz`` files into ``data/MNIST/raw/`` (ignored by
 git; carried with ``carry: ["data"]``; the 12 MB of .gz fit the 64 MiB the working tree may take,
 the 55 MB unpacked do not: torchvision unpacks them there, offline):
 
