@@ -52,8 +52,11 @@ def draw_panel(ax: plt.Axes, run: Toy1DRun, snap: Snapshot, title: str | None = 
     ax.hlines([X_LEVEL, Z_LEVEL], x0, x1, color="black", linewidth=1.0)
     segments = [[(zx, Z_LEVEL), (float(gz), X_LEVEL)] for zx, gz in zip(_z_positions(run), snap.x_of_z)]
     ax.add_collection(LineCollection(segments, colors="0.3", linewidths=0.8, label="x = G(z)"))
-    ax.text(x0, Z_LEVEL - 0.05, "z", va="top")
-    ax.text(x0, X_LEVEL - 0.05, "x", va="top")
+    # both labels inside the band between the two lines, where no arrow starts (the z positions
+    # begin a fifth of the way in): below the z line a label is cut off by the axes' edge
+    pad = 0.01 * (x1 - x0)
+    ax.text(x0 + pad, Z_LEVEL + 0.03, "z", va="bottom")
+    ax.text(x0 + pad, X_LEVEL - 0.03, "x", va="top")
     ax.set_xlim(x0, x1)
     ax.set_ylim(Z_LEVEL - 0.15, Y_TOP)
     ax.set_yticks([0, 0.5, 1.0])
