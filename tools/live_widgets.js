@@ -3,7 +3,7 @@
 // tools/live_widgets.py exports each G to ONNX at build time, writes _static/live/models.json
 // (shapes, p_z, provenance) and adds this module to the pages holding a placeholder
 // <div class="gan-live" data-model="NAME">. Each placeholder becomes a widget: an interpolation
-// player (Figure 3; G((1 - t) z1 + t z2), or a path through several z) or, for a conditional G,
+// player (Figure 3; G((1 - t) z0 + t z1), or a path through several z) or, for a conditional G,
 // a class picker with a 10 x 10 grid of samples and the same player with the class fixed.
 // onnxruntime-web (WebAssembly) runs G; it and the model load only when a widget comes into
 // view or is touched. window.ganLive exposes the widgets to tests and benchmarks.
@@ -161,7 +161,8 @@ function painter(work, status) {
   return request;
 }
 
-// The interpolation player: waypoints z1..zK, slider t, G(z(t)) large, the strip of 10 beneath.
+// The interpolation player: waypoints z0, z1, ..., slider t, G(z(t)) large, the strip of 10 beneath.
+// Numbered from z0, as Figure 3 and gan_src.interpolation number its end points.
 function player(spec, gen, draws, getClass, status) {
   const state = {points: [draws(spec), draws(spec)], t: 0.5};
   const main = tiled(spec, 1, 1, 'G(z(t))');
@@ -187,8 +188,8 @@ function player(spec, gen, draws, getClass, status) {
 
   const layoutPoints = () => {
     ends.replaceChildren(...state.points.map((_, k) => el('figure', {},
-      tiled(spec, 1, 1, `G(z${k + 1})`),
-      el('button', {type: 'button', onclick: () => { state.points[k] = draws(spec); draw({all: true}); }}, `new z${k + 1}`))));
+      tiled(spec, 1, 1, `G(z${k})`),
+      el('button', {type: 'button', onclick: () => { state.points[k] = draws(spec); draw({all: true}); }}, `new z${k}`))));
     pointsBox.value = String(state.points.length);
   };
   const setT = (t) => {

@@ -3,7 +3,7 @@
 Each widget page is opened with every request that leaves localhost blocked. The checks: the
 runtime and the model load only once the widget is reached; the pixels drawn equal PyTorch's
 G(z) from ``gan_src.pretrained.load`` within 2/255 for the z the page used (read back through
-``window.ganLive``); the slider, "new z1" and the class buttons change what they should; the
+``window.ganLive``); the slider, "new z0" and the class buttons change what they should; the
 widget fits a 400 px phone screen; and the files the feature adds fit the size budget.
 Screenshots of each widget at 1280 and 400 px go to ``_build/screenshots/live_*.png``.
 """
@@ -181,7 +181,7 @@ def test_conditional_equals_pytorch_and_draws_the_class(live, mnist):
     assert hits >= 0.9, f"only {hits:.0%} of the grid's samples are nearest to a training 3"
 
 
-def test_slider_and_new_z1_change_what_they_should(live):
+def test_slider_and_new_z0_change_what_they_should(live):
     lv = live("mnist")
     drag_slider(lv, 0.1)
     first = lv.read()
@@ -189,7 +189,7 @@ def test_slider_and_new_z1_change_what_they_should(live):
     second = lv.read()
     assert second["t"] > first["t"] and second["main"] != first["main"], "dragging t did not redraw G(z(t))"
     assert second["strip"] == first["strip"], "the strip moved with t"
-    lv.widget.get_by_role("button", name="new z1").click()
+    lv.widget.get_by_role("button", name="new z0").click()
     third = lv.read()
     assert third["points"][0] != second["points"][0] and third["points"][1:] == second["points"][1:]
     assert third["ends"][0] != second["ends"][0] and third["strip"][0] != second["strip"][0], "left end not redrawn"
