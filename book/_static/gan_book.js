@@ -6,6 +6,7 @@
  * 2. A number in a table cell stays on one line ("8.016e-01", not "8.016e-" / "01").
  * 3. Search result snippets (search.html) read as prose: code cells and printed outputs are
  *    left out, and math shows as plain symbols (σ) instead of raw TeX (\(\sigma\)).
+ * 4. "Solution to Exercise 3" links underline the words, not the space before them.
  */
 (() => {
   "use strict";
@@ -120,6 +121,18 @@
       anchor);
   }
 
+  /* 4. "Solution to Exercise 3": sphinx-exercise puts the space inside the link, which then
+        underlines it; move it before the link. ---------------------------------------- */
+  function solutionTitles() {
+    document.querySelectorAll("p.admonition-title > a.reference").forEach((a) => {
+      const first = a.firstChild;
+      if (first && first.nodeType === Node.TEXT_NODE && /^\s/.test(first.data)) {
+        first.data = first.data.replace(/^\s+/, "");
+        a.before(document.createTextNode(" "));
+      }
+    });
+  }
+
   function ready(callback) {
     if (document.readyState !== "loading") callback();
     else document.addEventListener("DOMContentLoaded", callback);
@@ -128,4 +141,5 @@
   ready(zoomableFigures);
   ready(numbersOnOneLine);
   ready(proseSnippets);
+  ready(solutionTitles);
 })();
