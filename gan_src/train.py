@@ -17,6 +17,7 @@ import json
 import math
 import os
 import time
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -70,6 +71,31 @@ class TrainConfig:
             raise ValueError("epochs must be >= 0, m and k >= 1")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"the learning rate must be a positive number, not {self.lr}")
+        if not (self.lr_decay > 0 and self.lr_floor >= 0 and self.momentum_saturate >= 2):  # the schedules' logs and divisions
+            raise ValueError("lr_decay must be > 0, lr_floor >= 0 and momentum_saturate >= 2")
+
+
+def saved_config(state: dict, path: str | os.PathLike) -> TrainConfig:
+    """The :class:`TrainConfig` that a training checkpoint records (its ``"config"``), each setting
+    checked for its name and type; :class:`~gan_src.checkpoint.CheckpointError` naming the first that
+    this gan_src does not know or would refuse. Settings a checkpoint lacks take today's defaults."""
+    config = state["config"]
+    if not isinstance(config, dict):
+        raise checkpoint.CheckpointError(f"{path}: its config is a {type(config).__name__}, not a table of settings")
+    types = typing.get_type_hints(TrainConfig)
+    for key, value in config.items():
+        if key not in types:
+            raise checkpoint.CheckpointError(f"{path}: its config holds a setting this gan_src does not know, {key!r} "
+                                             "(written by another version, or damaged)")
+        kind = (int, float) if types[key] is float else types[key]  # an int is a fine float
+        if isinstance(value, bool) or not isinstance(value, kind):
+            wanted = getattr(types[key], "__name__", str(types[key]))  # int | None has no name
+            raise checkpoint.CheckpointError(f"{path}: its config's {key} is {value!r}, a {type(value).__name__}, "
+                                             f"not {wanted}")
+    try:
+        return TrainConfig(**config)
+    except ValueError as err:
+        raise checkpoint.CheckpointError(f"{path}: its config is one gan_src refuses ({err})") from None
 
 
 class TrainingDiverged(RuntimeError):
@@ -137,11 +163,14 @@ def train(
     """Train G against D on the rows of ``data`` by Algorithm 1; returns the per-epoch metrics.
 
     With ``out``, every epoch writes ``out/checkpoint.pt`` and ``out/metrics.jsonl``;
-    ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` and ends with
-    the same weights as a run that was never interrupted; ``snapshot_every=n`` also keeps
-    G's weights every n epochs in ``out/snapshots/`` (for curves over epochs). The checkpoint
-    is written last, after the snapshot and the metrics it accounts for, and records
-    ``experiment`` (a name of :mod:`gan_src.experiments`), which a resumed run must match.
+    ``snapshot_every=n`` also keeps G's weights every n epochs in ``out/snapshots/`` (for curves
+    over epochs). ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` with the
+    run's own settings (its config; its snapshot interval unless ``snapshot_every`` is given) and
+    ends with the same weights as a run that was never interrupted; every tensor of the checkpoint
+    is checked against G, D and the optimisers before any of it is loaded
+    (:func:`gan_src.checkpoint.check_against`). The checkpoint is written last, after the snapshot
+    and the metrics it accounts for, and records ``experiment`` (a name of
+    :mod:`gan_src.experiments`), which a resumed run must match, and the snapshot interval.
     A NaN or infinite loss, or at the end of an epoch a weight or G(z), stops the run with
     :class:`TrainingDiverged` before anything non-finite is written; the message names the last
     good checkpoint. The folder is not locked here: :mod:`gan_src.run_folder` does that.
@@ -151,6 +180,15 @@ def train(
     G.to(device).train()
     D.to(device).train()
     data = data.to(device)
+    if resume:
+        path = _checkpoint_path(out)
+        state = checkpoint.load(path)
+        recorded = state.get("experiment")
+        if experiment is not None and recorded is not None and recorded != experiment:
+            raise checkpoint.CheckpointError(f"{out} holds the {recorded} experiment, not {experiment}")
+        cfg = replace(saved_config(state, path), epochs=cfg.epochs)  # the run's own settings, optimiser included
+        if snapshot_every is None:
+            snapshot_every = state.get("snapshot_every")
     opt_D = make_optimizer(D.parameters(), cfg.optimizer, cfg.lr, cfg.momentum_start)
     opt_G = make_optimizer(G.parameters(), cfg.optimizer, cfg.lr, cfg.momentum_start)
     rng = torch.Generator().manual_seed(cfg.seed)
@@ -158,22 +196,13 @@ def train(
     epoch, step, history = 0, 0, []
 
     if resume:
-        path = _checkpoint_path(out)
-        state = checkpoint.load(path)
-        recorded = state.get("experiment")
-        if experiment is not None and recorded is not None and recorded != experiment:
-            raise checkpoint.CheckpointError(f"{out} holds the {recorded} experiment, not {experiment}")
-        try:
-            G.load_state_dict(state["G"])
-            D.load_state_dict(state["D"])
-            opt_D.load_state_dict(state["opt_D"])
-            opt_G.load_state_dict(state["opt_G"])
-        except (RuntimeError, ValueError, KeyError) as err:
-            raise checkpoint.CheckpointError(f"{path} holds other networks or optimisers than these "
-                                             f"({str(err).strip().splitlines()[0]})") from err
+        checkpoint.check_against(state, path, {"G": G, "D": D}, {"opt_D": opt_D, "opt_G": opt_G}, cfg.optimizer)
+        G.load_state_dict(state["G"])
+        D.load_state_dict(state["D"])
+        opt_D.load_state_dict(state["opt_D"])
+        opt_G.load_state_dict(state["opt_G"])
         checkpoint.restore_rng_states(state["rng_states"], rng)
         epoch, step, history = state["epoch"], state["step"], state["history"]
-        cfg = replace(TrainConfig(**state["config"]), epochs=cfg.epochs)
         _write_metrics(history, out / "metrics.jsonl")  # a run killed after writing them may have one epoch more
     kept = epoch if resume else None  # the epoch of the last good checkpoint written to out
 
@@ -232,12 +261,13 @@ def train(
             # the checkpoint goes last: the epoch it records has its snapshot and metrics on disk
             try:
                 if snapshot_every and (epoch + 1) % snapshot_every == 0:
-                    checkpoint.save(G.state_dict(), out / "snapshots" / f"G_epoch{epoch + 1:04d}.pt")
+                    checkpoint.save({"G": G.state_dict()}, out / "snapshots" / f"G_epoch{epoch + 1:04d}.pt")
                 _write_metrics(history, out / "metrics.jsonl")
                 checkpoint.save({
-                    "format": 1, "experiment": experiment, "config": asdict(cfg), "epoch": epoch + 1, "step": step,
+                    "experiment": experiment, "config": asdict(cfg), "epoch": epoch + 1, "step": step,
                     "history": history, "G": G.state_dict(), "D": D.state_dict(), "opt_D": opt_D.state_dict(),
                     "opt_G": opt_G.state_dict(), "rng_states": checkpoint.rng_states(rng),
+                    "snapshot_every": snapshot_every,
                 }, _checkpoint_path(out))
             except checkpoint.CheckpointError as err:  # a full disk, a folder gone read-only
                 again = "start again with --overwrite" if kept is None else "continue with --resume"

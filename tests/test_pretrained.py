@@ -1,4 +1,6 @@
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,8 +32,10 @@ def test_export_then_load_round_trip_in_float32_is_exact(run, tmp_path):
     loaded = pretrained.load("tiny", folder=tmp_path)
     assert not loaded.training
     assert torch.equal(generator_centres(loaded, 200), generator_centres(G, 200))
+    digests = {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in ("tiny_G.pt", "tiny_D.pt")}
     assert pretrained.provenance("tiny", folder=tmp_path) == {
-        **PROVENANCE, "source": str(out / "checkpoint.pt"), "dtype": "float32", "discriminator": True}
+        **PROVENANCE, "source": str(out / "checkpoint.pt"), "dtype": "float32", "discriminator": True,
+        "sha256": digests}
     assert json.loads(info.read_text())["seed"] == 0
     assert pretrained.available(tmp_path) == ["tiny"]
 
@@ -120,8 +124,25 @@ def test_shipped_files_are_package_data():
     assert "*_G.pt" in patterns and "*.json" in patterns
     for name in pretrained.available():  # whatever ships loads, and respects the size budget
         assert (pretrained.FOLDER / f"{name}_G.pt").stat().st_size < pretrained.MAX_BYTES
-        assert {"command", "seed", "epochs"} <= pretrained.provenance(name).keys()
+        record = pretrained.provenance(name)
+        assert {"command", "seed", "epochs"} <= record.keys()
+        shipped = sorted(p.name for p in pretrained.FOLDER.glob(f"{name}_[GD].pt"))
+        assert sorted(record["sha256"]) == shipped  # every weights file is checked when it loads
         assert not pretrained.load(name).training
+
+
+@pytest.mark.parametrize("file", ["mnist_G.pt", "mnist_D.pt"])
+def test_a_shipped_file_that_differs_from_its_record_is_refused(tmp_path, file):
+    """One byte of the weights changed (a G weight 0.0217 becomes 0.0216 and torch loads it without a
+    word): the SHA-256 in the record catches it."""
+    for name in ("mnist.json", "mnist_G.pt", "mnist_D.pt"):
+        shutil.copy(pretrained.FOLDER / name, tmp_path / name)
+    data = bytearray((tmp_path / file).read_bytes())
+    data[len(data) // 2] ^= 0x01  # inside the weights (the archive's index is at its end)
+    (tmp_path / file).write_bytes(bytes(data))
+    load = pretrained.load if file.endswith("_G.pt") else pretrained.load_discriminator
+    with pytest.raises(CheckpointError, match=f"{file} is damaged: its SHA-256 is not the one recorded"):
+        load("mnist", folder=tmp_path)
 
 
 # --- other architectures: the conditional G of Section 7 ------------------------

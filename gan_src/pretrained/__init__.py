@@ -12,7 +12,8 @@ the scaled-down generators of Figure 2 (b)-(d) (:mod:`gan_src.figure2`). Each mo
 - ``{name}.json``: how it was made: command, seed, epochs, wall time, machine, git commit,
   and its Parzen-window log-likelihood (Table 1) with the sigma that produced it; its
   ``"architecture"`` names the networks the weights belong to, an experiment of
-  :data:`gan_src.experiments.EXPERIMENTS` (``"mnist"`` when absent).
+  :data:`gan_src.experiments.EXPERIMENTS` (``"mnist"`` when absent); its ``"sha256"`` the SHA-256
+  of each weights file (``sha256sum``'s), checked at every load (a record without it is not checked).
 
 :func:`export` writes both from a training checkpoint (``python -m gan_src train``) or a
 G snapshot; D is kept too when the source is a training checkpoint.
@@ -20,6 +21,8 @@ G snapshot; D is kept too when the source is a training checkpoint.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import platform
@@ -30,7 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..checkpoint import CheckpointError, read
+from ..checkpoint import CheckpointError, read, write_atomically
 from ..checkpoint import load as load_checkpoint
 from ..experiments import EXPERIMENTS, Experiment, identify
 
@@ -78,9 +81,8 @@ def architecture(name: str = "mnist", folder: str | os.PathLike | None = None) -
 def load(name: str = "mnist", device: str | torch.device = "cpu", folder: str | os.PathLike | None = None) -> nn.Module:
     """The pretrained G called ``name``, as float32 on ``device``, in eval mode."""
     weights, _ = _paths(name, folder)
-    state = torch.load(weights, map_location="cpu", weights_only=True)
     G = architecture(name, folder).generator()
-    G.load_state_dict(_cast(state, torch.float32))
+    G.load_state_dict(_cast(_read(weights, name, folder), torch.float32))
     return G.to(device).eval()
 
 
@@ -93,8 +95,13 @@ def load_discriminator(name: str = "mnist", device: str | torch.device = "cpu",
     if not weights.is_file():
         raise PretrainedNotFoundError(f"the pretrained model {name!r} ships G only (no {weights.name})")
     D = architecture(name, folder).discriminator()
-    D.load_state_dict(_cast(torch.load(weights, map_location="cpu", weights_only=True), torch.float32))
+    D.load_state_dict(_cast(_read(weights, name, folder), torch.float32))
     return D.to(device).eval()
+
+
+def _read(weights: Path, name: str, folder: str | os.PathLike | None) -> dict[str, torch.Tensor]:
+    """A shipped weights file, checked against the SHA-256 its record holds."""
+    return read(weights, sha256=provenance(name, folder).get("sha256", {}).get(weights.name))
 
 
 def _cast(state: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, torch.Tensor]:
@@ -103,9 +110,11 @@ def _cast(state: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, torch
 
 
 def _matches(state: Any, model: nn.Module) -> bool:
+    """Whether ``state`` has the names and shapes of ``model``'s weights, floating-point where they are."""
     expected = model.state_dict()
     return (isinstance(state, dict) and state.keys() == expected.keys()
-            and all(torch.is_tensor(state[k]) and state[k].shape == v.shape for k, v in expected.items()))
+            and all(torch.is_tensor(state[k]) and state[k].shape == v.shape
+                    and state[k].is_floating_point() == v.is_floating_point() for k, v in expected.items()))
 
 
 def _experiment(key: str) -> Experiment:
@@ -129,6 +138,10 @@ def generator_state(path: str | os.PathLike, architecture: str = "mnist") -> dic
             raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the weights of "
                                   f"the {architecture!r} G")
         raise CheckpointError(f"{path} holds the {found!r} G, not the {architecture!r} G")
+    bad = next((k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()), None)
+    if bad is not None:
+        raise CheckpointError(f"{path}: G's {bad} holds NaN or infinite values; it is not a good G (choose another "
+                              "checkpoint or snapshot)")
     return state
 
 
@@ -144,7 +157,7 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
            architecture: str = "mnist", discriminator_path: str | os.PathLike | None = None,
            keep_discriminator: bool = True) -> tuple[Path, Path]:
     """Write ``{name}_G.pt`` (G's weights as ``dtype``) and ``{name}.json`` (``provenance`` plus
-    the source file and the stored dtype) into ``folder`` (default: this package); also
+    the source file, the stored dtype and each file's SHA-256) into ``folder`` (default: this package); also
     ``{name}_D.pt`` when the source is a training checkpoint, or when ``discriminator_path`` names
     one (e.g. G from the snapshot chosen by validation, D from the same run's last checkpoint; the
     record's ``discriminator_source`` says which); ``keep_discriminator=False`` ships G alone.
@@ -153,26 +166,33 @@ def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, 
     Returns the paths of G and the record."""
     folder = Path(folder) if folder is not None else FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    state = _cast(generator_state(checkpoint_path, architecture), dtype)
-    weights, info = folder / f"{name}_G.pt", folder / f"{name}.json"
-    torch.save(state, weights)
-    if weights.stat().st_size > MAX_BYTES:
-        weights.unlink()
+    G = _serialised(_cast(generator_state(checkpoint_path, architecture), dtype))
+    if len(G) > MAX_BYTES:
         raise ValueError(f"{name}_G.pt would take more than {MAX_BYTES} bytes; export with dtype=torch.float16")
     D_source = checkpoint_path if discriminator_path is None else discriminator_path
     D = discriminator_state(D_source, architecture) if keep_discriminator else None
     if discriminator_path is not None and D is None:
         raise CheckpointError(f"{discriminator_path} holds no D of the {architecture!r} networks")
-    if D is not None:
-        torch.save(_cast(D, dtype), folder / f"{name}_D.pt")
+    files = {f"{name}_G.pt": G} | ({f"{name}_D.pt": _serialised(_cast(D, dtype))} if D is not None else {})
+    for file, data in files.items():
+        write_atomically(folder / file, lambda f: f.write(data))
+    weights, info = folder / f"{name}_G.pt", folder / f"{name}.json"
     record = {**provenance, "source": str(checkpoint_path), "dtype": str(dtype).removeprefix("torch."),
-              "discriminator": D is not None}
+              "discriminator": D is not None,
+              "sha256": {file: hashlib.sha256(data).hexdigest() for file, data in files.items()}}
     if discriminator_path is not None:
         record["discriminator_source"] = str(discriminator_path)
     if architecture != "mnist":  # records without the key (e.g. the shipped "mnist") mean "mnist"
         record["architecture"] = architecture
     info.write_text(json.dumps(record, indent=2) + "\n")
     return weights, info
+
+
+def _serialised(state: dict[str, torch.Tensor]) -> bytes:
+    """What ``torch.save`` writes for ``state``."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
 
 
 def run_record(run: str | os.PathLike, epoch: int | None = None) -> dict[str, Any]:
