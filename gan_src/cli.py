@@ -5,7 +5,8 @@
   and D); ``--dataset faces|cifar10|cifar10_conv``: the scaled-down networks of Figure 2 (b)-(d)
   (:mod:`gan_src.figure2`) on the Olivetti faces or CIFAR-10 (the offline subset unless ``--full-cifar10``).
   Each is an experiment of :mod:`gan_src.experiments`; DIR is locked and checked before any compute
-  (:mod:`gan_src.run_folder`);
+  (:mod:`gan_src.run_folder`); ``--resume`` keeps the run's own settings and refuses a flag that asks
+  for others;
 - ``python -m gan_src parzen (--checkpoint PATH | --pretrained NAME | --centres train|kmeans)``:
   the Parzen-window log-likelihood of Table 1 by the authors' protocol;
 - ``python -m gan_src parzen --snapshots DIR [--out FILE]``: the same for every G snapshot of a
@@ -15,23 +16,35 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import signal
 import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import torch
+from torch import nn
 
 from . import checkpoint, experiments, parzen, pretrained, run_folder, snapshots
-from .data import DataCorruptError, DataNotFoundError, load_mnist
+from .data import MNIST_TRAIN_ROWS, DataCorruptError, DataNotFoundError, load_mnist
 from .losses import OBJECTIVES
 from .models import mnist_generator
-from .optim import OPTIMIZERS
-from .train import PRECISIONS, UPDATES, TrainConfig, TrainingDiverged, train
+from .optim import OPTIMIZERS, make_optimizer
+from .train import PRECISIONS, UPDATES, TrainConfig, TrainingDiverged, saved_config, train
 
 DATASETS = ("mnist", "faces", "cifar10", "cifar10_conv")  # with --conditional: mnist_conditional
 DRY_RUN = {"epochs": 1, "steps_per_epoch": 3}
+# The settings of a run (TrainConfig's fields) and their flags: a resumed run keeps its own, so a flag
+# that asks for another value is refused
+SETTINGS = {"m": "-m/--batch-size", "k": "--k", "update": "--update", "objective": "--objective",
+            "optimizer": "--optimizer", "lr": "--lr", "seed": "--seed", "steps_per_epoch": "--steps-per-epoch",
+            "precision": "--precision"}
+# Peak memory of the Parzen protocol per centre: G's samples (float32, copied once), the centres in
+# float64 (shifted: twice) and float32, and a batch of 1,000 images' distances to each (float32, twice)
+CENTRE_BYTES = 4 * 784 * 2 + 8 * 784 * 2 + 4 * 784 + 4 * 1_000 * 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +73,18 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A seed that torch takes: an integer from -2**63 to 2**64 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not -(2**63) <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"must be an integer from -2**63 to 2**64 - 1 (torch's 64-bit seeds), "
+                                         f"got {value}")
     return value
 
 
@@ -102,22 +127,24 @@ def build_parser() -> argparse.ArgumentParser:
                        "first delete its checkpoint, metrics, Parzen curve and snapshots")
     t.add_argument("--dry-run", action="store_true", help="3 steps of 1 epoch, a smoke test: into --out if given, "
                    "else into a temporary folder that is removed afterwards")
-    t.add_argument("--update", choices=UPDATES, default="simultaneous",
-                   help="simultaneous: the authors' code; alternating: Algorithm 1 as printed")
-    t.add_argument("--objective", choices=OBJECTIVES, default="non_saturating", help="G's loss (Section 3)")
-    t.add_argument("--k", type=_count(1), default=1, help="D steps per G step (alternating only)")
+    # the settings below default to None, so that --resume can tell a flag given from one left out
+    t.add_argument("--update", choices=UPDATES,
+                   help="simultaneous: the authors' code (default); alternating: Algorithm 1 as printed")
+    t.add_argument("--objective", choices=OBJECTIVES, help="G's loss (Section 3; default non_saturating)")
+    t.add_argument("--k", type=_count(1), help="D steps per G step (default 1; more with --update alternating)")
     t.add_argument("--lr", type=_positive, help="learning rate (default: the experiment's; gan_src.experiments: "
                    "0.1 for mnist as mnist.yaml, 0.05 for faces and cifar10, 0.0002 for cifar10_conv)")
     t.add_argument("--optimizer", choices=OPTIMIZERS,
                    help="momentum: the paper's SGD with classical momentum and its schedule (default); "
                         "adam: Adam with beta1 = 0.5 (DCGAN's setting; the default of cifar10_conv, Figure 2 (d))")
-    t.add_argument("--batch-size", "-m", dest="m", type=_count(1), default=100)
+    t.add_argument("--batch-size", "-m", dest="m", type=_count(1), help="minibatch size m (default 100)")
     t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
-    t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--precision", choices=PRECISIONS, default="fp32",
-                   help="bf16: matmuls in bfloat16 under torch.autocast (faster where the CPU or GPU has "
-                        "bf16 units; benchmarks/train_step.py). Table 1's runs are fp32")
+    t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots "
+                   "(a setting of the run: --resume keeps it)")
+    t.add_argument("--seed", type=_seed, help="seed of the weights, data order, z and dropout (default 0)")
+    t.add_argument("--precision", choices=PRECISIONS,
+                   help="fp32 (default; Table 1's runs) or bf16: matmuls in bfloat16 under torch.autocast (faster "
+                        "where the CPU or GPU has bf16 units; benchmarks/train_step.py)")
     t.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (faces: olivetti/, cifar10*: cifar10_subset/) "
                    "(default: $GAN_SRC_DATA, else a cache)")
     t.add_argument("--device", type=_device, default="cuda" if torch.cuda.is_available() else "cpu")
@@ -137,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="every G_epochNNNN.pt in DIR (a run's snapshots/): LL against epochs")
     p.add_argument("--out", type=Path, help="with --snapshots: JSON lines file; epochs already in it are skipped")
     p.add_argument("--samples", type=_count(1), default=parzen.N_CENTRES, help="number of centres N (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="seed of z (and of k-means)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of z (and of k-means)")
     p.add_argument("--kmeans-iterations", type=_count(1), default=10, help="Lloyd iterations for --centres kmeans")
     p.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (default: $GAN_SRC_DATA, else a cache)")
     return parser
@@ -160,17 +187,25 @@ def _train(args: argparse.Namespace) -> None:
             _run(args, requested, Path(folder))
         print(f"dry run: its temporary run folder {folder} is removed (--out keeps one)")
     else:
-        out = args.out or Path("runs") / (requested or "mnist")
+        out = _train_out(args)
         _run(args, requested, out)
         print(f"checkpoint: {out / checkpoint.CHECKPOINT_NAME}")
+
+
+def _train_out(args: argparse.Namespace) -> Path:
+    """The run folder: --out, else runs/EXPERIMENT."""
+    return args.out or Path("runs") / ((args.dataset or "mnist") + ("_conditional" if args.conditional else ""))
 
 
 def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
     """Every check that needs no compute, in an order that changes nothing on disk until the last;
     then the run, holding the folder (:mod:`gan_src.run_folder`)."""
     run_folder.check_free(out)
+    chosen = {key: getattr(args, key) for key in SETTINGS if getattr(args, key) is not None}
     if args.resume:
-        state = checkpoint.load(out / checkpoint.CHECKPOINT_NAME)
+        run_folder.check_resumable(out)
+        path = out / checkpoint.CHECKPOINT_NAME
+        state = checkpoint.load(path)
         name = experiments.of_checkpoint(state)
         if name not in experiments.EXPERIMENTS:
             raise checkpoint.CheckpointError(f"{out} holds a run of none of the experiments this gan_src knows "
@@ -180,25 +215,67 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
                                          args.conditional and "--conditional") if f)
             raise checkpoint.CheckpointError(
                 f"{out} holds the {name} experiment, not {requested}; resume it without {given}")
-        print(f"resuming {out} after epoch {state['epoch']} (its saved settings; target {args.epochs} epochs)")
+        experiment = experiments.get(name)
+        cfg = replace(saved_config(state, path), epochs=args.epochs)
+        _check_settings(chosen, args.snapshot_every, cfg, state.get("snapshot_every"), out)
+        G, D = _meta_networks(experiment)
+        checkpoint.check_against(state, path, {"G": G, "D": D}, _meta_optimisers(G, D, cfg), cfg.optimizer)
+        snapshot_every = args.snapshot_every or state.get("snapshot_every")
     else:
         name = requested or "mnist"
         if not args.overwrite:
             run_folder.check_new(out)
-    experiment = experiments.get(name)
-    chosen = {key: value for key, value in (("lr", args.lr), ("optimizer", args.optimizer)) if value is not None}
-    cfg = TrainConfig(epochs=args.epochs, m=args.m, k=args.k, update=args.update, objective=args.objective,
-                      seed=args.seed, steps_per_epoch=args.steps_per_epoch, precision=args.precision, **{**experiment.config, **chosen})
+        experiment = experiments.get(name)
+        if chosen.get("k", 1) > 1 and chosen.get("update", "simultaneous") == "simultaneous":
+            raise ValueError(f"--k {chosen['k']} needs --update alternating: the simultaneous update (the default, "
+                             "the authors' code) makes one D step per G step")
+        cfg = TrainConfig(epochs=args.epochs, **{**experiment.config, **chosen})
+        snapshot_every = args.snapshot_every
     if args.dry_run:
         cfg = replace(cfg, **DRY_RUN)
+    if args.resume and state["epoch"] >= cfg.epochs:
+        print(f"nothing to train: {out} holds {state['epoch']} epochs already and --epochs asks for {cfg.epochs} "
+              f"in total; ask for more (--epochs {state['epoch'] + 1} or above)")
+        return
+    if cfg.m < 2 and any(isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d))
+                         for net in _meta_networks(experiment) for module in net.modules()):
+        raise ValueError(f"-m/--batch-size {cfg.m} is too small for the {name} networks: their batch norm "
+                         "needs at least 2 examples per minibatch")
+    if args.resume:
+        print(f"resuming {out} after epoch {state['epoch']} (its saved settings; target {cfg.epochs} epochs)")
     G, D, data, p_z = experiment.build(cfg.seed, args.data, args.full_cifar10)
-    run_folder.check_writable(out)
+    run_folder.check_writable(out, snapshots=bool(snapshot_every))
     with run_folder.claim(out, overwrite=args.overwrite, resume=args.resume):
         history = train(G, D, data, p_z, cfg, out=out, resume=args.resume, device=args.device,
                         progress=not args.no_progress, snapshot_every=args.snapshot_every, experiment=name)
     for row in history[-3:]:
         print(f"epoch {row['epoch']}: D loss {row['d_loss']:.4f}  G loss {row['g_loss']:.4f}  "
               f"D(x) {row['D_real']:.3f}  D(G(z)) {row['D_fake']:.3f}  {row['seconds']:.1f} s")
+
+
+def _check_settings(chosen: dict[str, Any], snapshot_every: int | None, cfg: TrainConfig,
+                    saved_every: int | None, out: Path) -> None:
+    """Refuse a flag that asks a resumed run for another setting than its own (``cfg``); a run that
+    recorded no snapshot interval (none, or written before intervals were recorded) takes the one given."""
+    flags = [(SETTINGS[key], value, getattr(cfg, key)) for key, value in chosen.items()]
+    if saved_every is not None:
+        flags.append(("--snapshot-every", snapshot_every, saved_every))
+    for flag, value, own in flags:
+        if value is not None and value != own:
+            has = f"{flag} {own}" if own is not None else f"no {flag}"
+            raise ValueError(f"{flag} {value} conflicts with the run in {out}, which has {has}; resume without "
+                             f"{flag} (a run keeps its own settings), or start a new run in another --out")
+
+
+def _meta_networks(experiment: experiments.Experiment) -> tuple[nn.Module, nn.Module]:
+    """The experiment's G and D on the meta device: their shapes and dtypes, nothing allocated."""
+    with torch.device("meta"):
+        return experiment.generator(), experiment.discriminator()
+
+
+def _meta_optimisers(G: nn.Module, D: nn.Module, cfg: TrainConfig) -> dict[str, torch.optim.Optimizer]:
+    return {f"opt_{who}": make_optimizer(net.parameters(), cfg.optimizer, cfg.lr, cfg.momentum_start)
+            for who, net in (("G", G), ("D", D))}
 
 
 def _mnist_G(path: Path) -> torch.nn.Module:
@@ -212,28 +289,52 @@ def _mnist_G(path: Path) -> torch.nn.Module:
 def _snapshot_curve(args: argparse.Namespace) -> None:
     """Score every snapshot not yet in --out (or scored there without all of
     :data:`~gan_src.snapshots.RULES`' validation scores), after checking all of them (names, files,
-    networks)."""
+    networks), holding --out while it writes (:func:`~gan_src.run_folder.claim_curve`)."""
     found = snapshots.find(args.snapshots)
-    rows = snapshots.read_curve(args.out) if args.out is not None else []
-    done = {row["epoch"] for row in rows if all(key in row for key in snapshots.RULES)}
+    rows = _curve(args)
+    done = _scored(rows)
     todo = {epoch: path for epoch, path in found.items() if epoch not in done}
     for path in todo.values():
         _mnist_G(path)
     if args.out is not None:
         run_folder.check_writable(args.out.parent)
     splits = load_mnist(args.data)
-    print(f"{'epoch':>5}  {'sigma':>6}  {'valid LL':>8}  {'all valid':>9}  {'monitor':>7}  {'test LL':>15}"
-          f"   ({args.samples} samples, seed {args.seed})")
-    for epoch, path in todo.items():
-        row = {"epoch": epoch} | snapshots.score(_mnist_G(path), splits.valid, splits.test, args.samples, args.seed)
-        rows = [r for r in rows if r["epoch"] != epoch] + [row]
-        print(f"{epoch:5d}  {row['sigma']:6.4f}  {row['valid']:8.2f}  {row['valid_all']:9.2f}  "
-              f"{row['valid_gen_ll']:7.2f}  {row['test']:8.2f} ± {row['se']:4.2f}", flush=True)
-        if args.out is not None:
-            snapshots.write_curve(args.out, sorted(rows, key=lambda r: r["epoch"]))
+    with run_folder.claim_curve(args.out) if args.out is not None else contextlib.nullcontext():
+        rows = _curve(args)  # again, holding the file: a run that held it before may have scored epochs since
+        todo = {epoch: path for epoch, path in todo.items() if epoch not in _scored(rows)}
+        print(f"{'epoch':>5}  {'sigma':>6}  {'valid LL':>8}  {'all valid':>9}  {'monitor':>7}  {'test LL':>15}"
+              f"   ({args.samples} samples, seed {args.seed})")
+        for epoch, path in todo.items():
+            row = {"epoch": epoch} | snapshots.score(_mnist_G(path), splits.valid, splits.test, args.samples, args.seed)
+            rows = [r for r in rows if r["epoch"] != epoch] + [row]
+            print(f"{epoch:5d}  {row['sigma']:6.4f}  {row['valid']:8.2f}  {row['valid_all']:9.2f}  "
+                  f"{row['valid_gen_ll']:7.2f}  {row['test']:8.2f} ± {row['se']:4.2f}", flush=True)
+            if args.out is not None:
+                snapshots.write_curve(args.out, sorted(rows, key=lambda r: r["epoch"]))
+
+
+def _curve(args: argparse.Namespace) -> list[dict]:
+    """The rows already in --out (none without it); ValueError when they were scored with other
+    --samples or --seed, which this run's rows would mix with."""
+    rows = snapshots.read_curve(args.out) if args.out is not None else []
+    for row in rows:
+        samples, seed = row.get("samples", args.samples), row.get("seed", args.seed)  # rows of old runs may lack them
+        if (samples, seed) != (args.samples, args.seed):
+            raise ValueError(f"{args.out} holds scores of {samples} samples of G with seed {seed} (epoch "
+                             f"{row['epoch']}); score with --samples {samples} --seed {seed}, or choose another --out")
+    return rows
+
+
+def _scored(rows: list[dict]) -> set[int]:
+    """The epochs of the curve rows that hold every validation score of :data:`~gan_src.snapshots.RULES`."""
+    return {row["epoch"] for row in rows if all(key in row for key in snapshots.RULES)}
 
 
 def _parzen(args: argparse.Namespace) -> None:
+    if args.out is not None and args.snapshots is None:
+        raise ValueError("--out names the curve file of --snapshots; --checkpoint, --pretrained and --centres "
+                         "print their result (redirect it to keep it)")
+    _check_memory(min(args.samples, MNIST_TRAIN_ROWS) if args.centres else args.samples)
     if args.snapshots is not None:
         return _snapshot_curve(args)
     if args.checkpoint is not None:
@@ -268,12 +369,59 @@ def _parzen(args: argparse.Namespace) -> None:
           f"(paper, Table 1: {paper:.0f} ± {paper_se:.0f})")
 
 
+def _check_memory(samples: int) -> None:
+    """ValueError, saying how many samples fit, when the Parzen protocol on ``samples`` centres would
+    need more memory than is available (Linux's MemAvailable; elsewhere unchecked)."""
+    available = _available_memory()
+    need = samples * CENTRE_BYTES
+    if available is not None and need > available:
+        raise ValueError(f"--samples {samples} needs about {need / 1e9:,.1f} GB of memory and {available / 1e9:.1f} GB "
+                         f"are available here, enough for about {available // CENTRE_BYTES:,} samples")
+
+
+def _available_memory() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024  # in kB
+    except OSError:
+        pass
+    return None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised wherever the process is, as Ctrl-C raises KeyboardInterrupt: every clean-up runs
+    (temporary files, a dry run's folder), and the exit code is 143."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _after_interrupt(args: argparse.Namespace) -> str:
+    """What an interrupted command leaves behind, and how to go on."""
+    if args.command == "parzen":
+        if args.snapshots is not None and args.out is not None:
+            return f"the epochs scored so far are in {args.out}; the same command scores the rest"
+        return "nothing was written"
+    if args.dry_run and args.out is None:
+        return "the dry run's temporary folder is removed"
+    out = _train_out(args)
+    if (out / checkpoint.CHECKPOINT_NAME).is_file():
+        return f"continue with --resume (--out {out}) from the last finished epoch"
+    if run_folder.run_files(out):
+        return f"no checkpoint was written to {out}: start again with --overwrite"
+    return f"no checkpoint was written to {out}: start again"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code. A fault the user can cause or fix (bad input, a
     damaged or foreign file, a folder in use or not writable, a full disk) is one line on stderr and
-    exit code 2; a run that diverged, exit code 1; an interrupted one, 130."""
+    exit code 2; a run that diverged, exit code 1; one interrupted by Ctrl-C, 130, by SIGTERM, 143,
+    each with one line that says what is kept."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "train":
             _train(args)
@@ -289,7 +437,10 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingDiverged as err:
         print(f"{parser.prog}: training diverged: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted; continue with --resume from the last finished epoch", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        how, code = ("SIGTERM", 143) if isinstance(err, Terminated) else ("Ctrl-C", 130)
+        print(f"\n{parser.prog}: interrupted ({how}); {_after_interrupt(args)}", file=sys.stderr)
+        return code
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0

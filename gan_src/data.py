@@ -101,6 +101,15 @@ def _torchvision_mnist(root: Path, train: bool, download: bool):
         with _undo_on_failure(root / "MNIST" / "raw"):
             return MNIST(str(root), train=train, download=download)
     except (RuntimeError, OSError):  # torchvision: RuntimeError; urllib: URLError (an OSError)
+        raw = root / "MNIST" / "raw"
+        for archive, md5 in MNIST.resources:  # torchvision downloads an archive afresh when its MD5 differs
+            path = raw / archive
+            if path.is_file() and not (raw / archive.removesuffix(".gz")).is_file() and _md5(path) != md5:
+                why = "offline?" if download else "download disabled"
+                raise DataCorruptError(
+                    f"MNIST archive {path} is corrupt ({path.stat().st_size:,} bytes; its MD5 differs from the "
+                    f"published archive's) and no good copy could be downloaded ({why}). Delete it and run where "
+                    f"the network is reachable, or replace it with a good copy (set {ENV_VAR} to its folder).") from None
         # from None: torchvision's own chain (one traceback per mirror and file) says no more than this
         raise DataNotFoundError(
             f"MNIST not found in {root / 'MNIST' / 'raw'} and it could not be downloaded "
@@ -118,17 +127,20 @@ def check_mnist_files(raw: Path) -> None:
         if not path.is_file():
             continue
         found = path.stat().st_size
-        if found == size:
-            digest = hashlib.md5()
-            with open(path, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-            if digest.hexdigest() == md5:
-                continue
+        if found == size and _md5(path) == md5:
+            continue
         what = f"{found:,} bytes instead of {size:,}" if found != size else "its MD5 differs from the published file's"
         raise DataCorruptError(
             f"MNIST file {path} is corrupt ({what}). Delete it and run where the network is reachable "
             f"(torchvision downloads it afresh), or replace it with a good copy (set {ENV_VAR} to its folder).")
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def load_mnist(root: str | os.PathLike | None = None, download: bool = True) -> MNISTSplits:

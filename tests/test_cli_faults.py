@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 import torch
@@ -72,7 +74,7 @@ def a_run_with(make_checkpoint):
 def without_D(path, runs):
     state = checkpoint.load(runs / "mnist" / "checkpoint.pt")
     del state["D"]
-    torch.save(state, path)
+    checkpoint.save(state, path)
 
 
 def a_foreign_pickle(path, runs):
@@ -81,11 +83,65 @@ def a_foreign_pickle(path, runs):
 
 def held_lock(tmp, runs, monkeypatch):
     (tmp / "run").mkdir()
-    lock = open(tmp / "run" / ".lock", "a+")
+    return _hold(tmp / "run" / ".lock")
+
+
+def held_curve(tmp, runs, monkeypatch):
+    """Another parzen run writing the curve file {tmp}/curve.jsonl."""
+    return _hold(run_folder.curve_lock(tmp / "curve.jsonl"))
+
+
+def _hold(path):
+    lock = open(path, "a+")
     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     lock.write("pid 4242 on testhost since 2024-01-01 00:00:00\n")
     lock.flush()
     return lock  # held until the case ends
+
+
+def a_curve_of_seed_0(tmp, runs, monkeypatch):
+    row = {"epoch": 1, "sigma": 0.2, "valid": 1.0, "valid_all": 1.0, "valid_gen_ll": 1.0, "test": 1.0, "se": 0.1,
+           "samples": 200, "seed": 0}
+    (tmp / "curve.jsonl").write_text(json.dumps(row) + "\n")
+
+
+def a_checkpoint_where(change):
+    """A run folder whose checkpoint is the fixture's MNIST run's with ``change(state)`` applied, saved
+    as gan_src saves (so any digest it holds matches what it holds)."""
+    def make(path, runs):
+        state = checkpoint.load(runs / "mnist" / "checkpoint.pt")
+        change(state)
+        checkpoint.save(state, path)
+    return a_run_with(make)
+
+
+def a_run_killed_in_its_first_checkpoint(tmp, runs, monkeypatch):
+    """What kill -9 during the first checkpoint's write leaves: the snapshot, the metrics, a partial
+    temporary checkpoint, and no checkpoint."""
+    (tmp / "run" / "snapshots").mkdir(parents=True)
+    for name in ("metrics.jsonl", "snapshots/G_epoch0001.pt"):
+        (tmp / "run" / name).write_bytes((runs / "mnist" / name).read_bytes())
+    (tmp / "run" / ".checkpoint.pt.4242.0000.tmp").write_bytes(b"PK\x03\x04 half")
+
+
+def a_snapshots_file(tmp, runs, monkeypatch):
+    (tmp / "run").mkdir()
+    (tmp / "run" / "snapshots").write_text("not a folder")
+
+
+def a_truncated_archive(tmp, runs, monkeypatch):
+    """MNIST's training labels only as a truncated .gz archive (the download broke off), and no network."""
+    raw = tmp / "data" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in MNIST_FILES:
+        if name != "train-labels-idx1-ubyte":
+            (raw / name).symlink_to(data_root() / "MNIST" / "raw" / name)
+    archive = data_root() / "MNIST" / "raw" / "train-labels-idx1-ubyte.gz"
+    (raw / archive.name).write_bytes(archive.read_bytes()[:1000])
+
+    def urlopen(request, *args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution (test: offline)")
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
 
 
 def mnist_with(name, damage):
@@ -175,6 +231,74 @@ CASES = [
     case("faces checkpoint", ["parzen", "--checkpoint", "{faces}/checkpoint.pt"], "holds the 'faces' G"),
     case("pretrained faces", ["parzen", "--pretrained", "faces"], "faces is not an MNIST generator"),
     case("pretrained path", ["parzen", "--pretrained", "../../x/evil"], "invalid choice: '../../x/evil'"),
+    # what a checkpoint holds, checked before any compute
+    case("G weight float64", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "G's 0.weight is torch.float64 of shape (1200, 100), not torch.float32",
+         a_checkpoint_where(lambda s: s["G"].update({"0.weight": s["G"]["0.weight"].double()}))),
+    case("unknown config key", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "its config holds a setting this gan_src does not know, 'warmup_epochs'",
+         a_checkpoint_where(lambda s: s["config"].update(warmup_epochs=5))),
+    case("config a list", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "its config is a list, not a table of settings",
+         a_checkpoint_where(lambda s: s.update(config=["lr", 0.1]))),
+    case("config value a string", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "its config's m is '100', a str, not int", a_checkpoint_where(lambda s: s["config"].update(m="100"))),
+    case("epoch a string", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "its epoch is '1', not a whole number", a_checkpoint_where(lambda s: s.update(epoch="1"))),
+    case("bad RNG states", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "its random number states are damaged",
+         a_checkpoint_where(lambda s: s["rng_states"].update(rng=torch.zeros(10, dtype=torch.uint8)))),
+    case("NaN weight resumed", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "G's 4.bias holds NaN or infinite values, so it is not a good checkpoint",
+         a_checkpoint_where(lambda s: s["G"]["4.bias"].fill_(float("nan")))),
+    case("NaN weight scored", ["parzen", "--checkpoint", "{tmp}/run/checkpoint.pt", "--samples", "100"],
+         "G's 4.bias holds NaN or infinite values", a_checkpoint_where(lambda s: s["G"]["4.bias"].fill_(float("nan")))),
+    # a resumed run keeps its settings: a flag that asks for others is refused, naming the run's value
+    case("resume with adam", ["train", "--out", "{mnist}", "--resume", "--optimizer", "adam", "--epochs", "2"],
+         "--optimizer adam conflicts with the run in {mnist}, which has --optimizer momentum; resume without "
+         "--optimizer"),
+    *(case(f"resume with {flag} {value}", ["train", "--out", "{mnist}", "--resume", flag, value, "--epochs", "2"],
+           f"{shown} {value} conflicts with the run in {{mnist}}, which has {own}")
+      for flag, shown, value, own in [
+          ("--lr", "--lr", "0.05", "--lr 0.1"), ("-m", "-m/--batch-size", "50", "-m/--batch-size 100"),
+          ("--seed", "--seed", "3", "--seed 0"), ("--steps-per-epoch", "--steps-per-epoch", "2", "--steps-per-epoch 1"),
+          ("--precision", "--precision", "bf16", "--precision fp32"),
+          ("--update", "--update", "alternating", "--update simultaneous"), ("--k", "--k", "2", "--k 1"),
+          ("--objective", "--objective", "minimax", "--objective non_saturating"),
+          ("--snapshot-every", "--snapshot-every", "2", "--snapshot-every 1")]),
+    # a run killed while it wrote its first checkpoint has nothing to resume
+    case("first checkpoint killed, new run", ["train", "--out", "{tmp}/run", *TINY],
+         "holds a run that stopped before its first checkpoint (metrics.jsonl, snapshots/G_epoch0001.pt), so there "
+         "is nothing to resume; start afresh with --overwrite", a_run_killed_in_its_first_checkpoint),
+    case("first checkpoint killed, resumed", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "the run there stopped before its first checkpoint, so there is nothing to resume; start afresh with "
+         "--overwrite", a_run_killed_in_its_first_checkpoint),
+    # the Parzen curve file
+    case("curve in use", ["parzen", "--snapshots", "{mnist}/snapshots", "--out", "{tmp}/curve.jsonl", "--samples", "200"],
+         "curve.jsonl is being written by another parzen run (pid 4242 on testhost", held_curve),
+    case("curve of another seed", ["parzen", "--snapshots", "{mnist}/snapshots", "--out", "{tmp}/curve.jsonl",
+                                   "--samples", "200", "--seed", "1"],
+         "curve.jsonl holds scores of 200 samples of G with seed 0 (epoch 1); score with --samples 200 --seed 0",
+         a_curve_of_seed_0),
+    case("parzen samples 1e12", ["parzen", "--pretrained", "mnist", "--samples", "1000000000000"],
+         "--samples 1000000000000 needs about 29,952,000.0 GB of memory and "),
+    case("parzen checkpoint with out", ["parzen", "--checkpoint", "{mnist}/checkpoint.pt", "--samples", "100",
+                                        "--out", "{tmp}/curve.jsonl"],
+         "--out names the curve file of --snapshots; --checkpoint, --pretrained and --centres print their result"),
+    # messages that name the flag to change
+    case("seed 2**70", ["train", "--seed", str(2**70), "--out", "{tmp}/run", *TINY],
+         f"argument --seed: must be an integer from -2**63 to 2**64 - 1 (torch's 64-bit seeds), got {2**70}"),
+    case("parzen seed 2**70", ["parzen", "--pretrained", "mnist", "--samples", "100", "--seed", str(2**70)],
+         "argument --seed: must be an integer from -2**63 to 2**64 - 1"),
+    case("k 3", ["train", "--k", "3", "--out", "{tmp}/run", *TINY],
+         "--k 3 needs --update alternating: the simultaneous update (the default, the authors' code) makes one D step"),
+    case("m 1 with batch norm", ["train", "--dataset", "cifar10_conv", "-m", "1", "--out", "{tmp}/run", *TINY],
+         "-m/--batch-size 1 is too small for the cifar10_conv networks: their batch norm needs at least 2 examples"),
+    case("snapshots a file", ["train", "--out", "{tmp}/run", "--snapshot-every", "1", *TINY],
+         "run/snapshots is a file, not a folder, and --snapshot-every writes G's snapshots there", a_snapshots_file),
+    case("MNIST archive truncated", ["train", "--data", "{tmp}/data", "--out", "{tmp}/run", *TINY],
+         "train-labels-idx1-ubyte.gz is corrupt (1,000 bytes; its MD5 differs from the published archive's) and no "
+         "good copy could be downloaded (offline?)", a_truncated_archive),
 ]
 
 
@@ -186,7 +310,7 @@ def test_a_bad_input_is_one_line_exit_code_2_and_changes_nothing(runs, tmp_path,
     code, _, err = cli(capsys, *(a.format(tmp=tmp_path, mnist=runs / "mnist", faces=runs / "faces") for a in args))
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("python -m gan_src") and "Traceback" not in err
-    assert message in err
+    assert message.format(tmp=tmp_path, mnist=runs / "mnist", faces=runs / "faces") in err
     assert "weights_only" not in err  # never torch's advice to load a file unsafely
     assert state_of(runs, tmp_path) == before
 
@@ -340,8 +464,8 @@ def test_a_kill_between_the_writes_of_an_epoch_loses_nothing(mnist, uninterrupte
     monkeypatch.undo()
     _train_tiny(mnist, tmp_path, resume=True)
     for name in ("G_epoch0001.pt", "G_epoch0002.pt", "G_epoch0003.pt"):
-        ours = torch.load(tmp_path / "snapshots" / name, weights_only=True)
-        theirs = torch.load(uninterrupted / "snapshots" / name, weights_only=True)
+        ours = pretrained.generator_state(tmp_path / "snapshots" / name)
+        theirs = pretrained.generator_state(uninterrupted / "snapshots" / name)
         assert all(torch.equal(ours[k], theirs[k]) for k in theirs), name
     assert (tmp_path / "metrics.jsonl").read_text().count("\n") == 3
     assert checkpoint.load(tmp_path / "checkpoint.pt")["history"] == [
