@@ -200,11 +200,11 @@ def _checked(state: Any, path: Path) -> Any:
     content = {k: v for k, v in state.items() if k != DIGEST}
     try:
         found = digest(content)
-    except TypeError as err:
+    except (TypeError, RuntimeError) as err:  # RuntimeError: a tensor without plain bytes, or nesting too deep
         raise CheckpointError(f"{path} holds what gan_src never writes ({err}); a foreign or damaged file") from None
     if state.get(DIGEST) != found:
         raise CheckpointError(f"{path} is damaged: what it holds does not match the digest recorded when it was "
-                              "written; restore it from a copy, or start the run afresh with --overwrite")
+                              "written; restore it from a copy, or delete it (a run's checkpoint: start afresh with --overwrite)")
     return content
 
 

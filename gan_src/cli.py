@@ -234,8 +234,8 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
     if args.dry_run:
         cfg = replace(cfg, **DRY_RUN)
     if args.resume and state["epoch"] >= cfg.epochs:
-        print(f"nothing to train: {out} holds {state['epoch']} epochs already and --epochs asks for {cfg.epochs} "
-              f"in total; ask for more (--epochs {state['epoch'] + 1} or above)")
+        print(f"nothing to train: the run in {out} is at epoch {state['epoch']} and --epochs {cfg.epochs} asks for "
+              f"{cfg.epochs} in total; ask for more (--epochs {state['epoch'] + 1} or above)")
         return
     if cfg.m < 2 and any(isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d))
                          for net in _meta_networks(experiment) for module in net.modules()):

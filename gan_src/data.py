@@ -109,7 +109,8 @@ def _torchvision_mnist(root: Path, train: bool, download: bool):
                 raise DataCorruptError(
                     f"MNIST archive {path} is corrupt ({path.stat().st_size:,} bytes; its MD5 differs from the "
                     f"published archive's) and no good copy could be downloaded ({why}). Delete it and run where "
-                    f"the network is reachable, or replace it with a good copy (set {ENV_VAR} to its folder).") from None
+                    f"the network is reachable, or replace it with a good copy (set {ENV_VAR} to its folder)."
+                ) from None
         # from None: torchvision's own chain (one traceback per mirror and file) says no more than this
         raise DataNotFoundError(
             f"MNIST not found in {root / 'MNIST' / 'raw'} and it could not be downloaded "

@@ -71,7 +71,8 @@ class TrainConfig:
             raise ValueError("epochs must be >= 0, m and k >= 1")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"the learning rate must be a positive number, not {self.lr}")
-        if not (self.lr_decay > 0 and self.lr_floor >= 0 and self.momentum_saturate >= 2):  # the schedules' logs and divisions
+        # the schedules take the log of lr_decay and divide by momentum_saturate - 1
+        if not (self.lr_decay > 0 and self.lr_floor >= 0 and self.momentum_saturate >= 2):
             raise ValueError("lr_decay must be > 0, lr_floor >= 0 and momentum_saturate >= 2")
 
 

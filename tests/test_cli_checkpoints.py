@@ -213,8 +213,8 @@ def test_resuming_a_run_that_has_its_epochs_says_there_is_nothing_to_train(run, 
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     code, stdout, err = cli(capsys, "train", "--out", out, "--resume", "--epochs", "1", "--no-progress")
     assert code == 0 and err == ""
-    assert stdout.splitlines()[0] == (f"nothing to train: {out} holds 1 epochs already and --epochs asks for 1 in "
-                                      "total; ask for more (--epochs 2 or above)")
+    assert stdout.splitlines()[0] == (f"nothing to train: the run in {out} is at epoch 1 and --epochs 1 asks for 1 "
+                                      "in total; ask for more (--epochs 2 or above)")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 

@@ -274,7 +274,8 @@ CASES = [
          "the run there stopped before its first checkpoint, so there is nothing to resume; start afresh with "
          "--overwrite", a_run_killed_in_its_first_checkpoint),
     # the Parzen curve file
-    case("curve in use", ["parzen", "--snapshots", "{mnist}/snapshots", "--out", "{tmp}/curve.jsonl", "--samples", "200"],
+    case("curve in use", ["parzen", "--snapshots", "{mnist}/snapshots", "--out", "{tmp}/curve.jsonl",
+                          "--samples", "200"],
          "curve.jsonl is being written by another parzen run (pid 4242 on testhost", held_curve),
     case("curve of another seed", ["parzen", "--snapshots", "{mnist}/snapshots", "--out", "{tmp}/curve.jsonl",
                                    "--samples", "200", "--seed", "1"],
