@@ -20,13 +20,14 @@ from pathlib import Path
 
 from gan_src import checkpoint
 from gan_src.snapshots import best_snapshot, read_curve
+from gan_src.table1 import PATIENCE
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
     ap.add_argument("--every", type=int, default=10, help="epochs between snapshots (and scores)")
-    ap.add_argument("--patience", type=int, default=300, help="stop when the best validation LL is this many epochs old")
+    ap.add_argument("--patience", type=int, default=PATIENCE, help="stop when the best validation LL is this many epochs old")
     ap.add_argument("--max-epochs", type=int, default=2000)
     args = ap.parse_args()
     curve = args.run / "parzen.jsonl"

@@ -1,0 +1,78 @@
+"""Reading Table 1's curve over training: which snapshot each validation rule picks, whether the
+curve has flattened, and what the seeds' spread says about the gap to the paper.
+
+The curve is a list of rows, one per scored snapshot of G, as ``parzen --snapshots`` writes them
+(:func:`gan_src.snapshots.score`): ``epoch``, the protocol's ``valid`` (first 1,000 validation
+images) and ``test`` (Table 1's number, with its ``se``), and, where scored, ``valid_all`` (all
+10,000 validation images) and ``valid_gen_ll`` (the authors' monitored channel). The test score
+never chooses anything here; it is only reported for what validation chose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .snapshots import RULES, best_snapshot
+
+PATIENCE = 300  # epochs without a better valid_all before the long run stops (tools/train_until_plateau.py)
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """Where a curve stands under a stopping rule: its best row by ``key`` and how old that is."""
+
+    best: dict          # the row with the best validation score
+    last_epoch: int     # the last epoch scored
+    patience: int
+
+    @property
+    def stale(self) -> int:
+        """Epochs scored since the best one."""
+        return self.last_epoch - self.best["epoch"]
+
+    @property
+    def flattened(self) -> bool:
+        """True once ``patience`` epochs have brought no better validation score: the run stops."""
+        return self.stale >= self.patience
+
+
+def plateau(rows: list[dict], key: str = "valid_all", patience: int = PATIENCE) -> Plateau:
+    """The stopping rule applied to ``rows``: best row by validation score ``key``, and its age."""
+    best = best_snapshot(rows, key)
+    if best is None:
+        raise ValueError(f"no row of the curve has the validation score {key!r}")
+    return Plateau(best=best, last_epoch=max(r["epoch"] for r in rows), patience=patience)
+
+
+def rise(rows: list[dict], key: str = "test", window: int = 50, lag: int = 100) -> float:
+    """Mean ``key`` over the last ``window`` epochs scored minus its mean over the same window
+    ``lag`` epochs earlier: how fast the curve still climbs (nats per ``lag`` epochs)."""
+    end = max(r["epoch"] for r in rows)
+
+    def mean(first: int, last: int) -> float:
+        values = [r[key] for r in rows if first <= r["epoch"] <= last and key in r]
+        if not values:
+            raise ValueError(f"no {key!r} scored in epochs {first}-{last}")
+        return sum(values) / len(values)
+
+    return mean(end - window + 1, end) - mean(end - lag - window + 1, end - lag)
+
+
+def rule_choices(rows: list[dict]) -> dict[str, dict]:
+    """For each rule of :data:`~gan_src.snapshots.RULES`, the row it picks among the rows scored by
+    every rule (so that all rules choose from the same snapshots)."""
+    complete = [r for r in rows if all(key in r for key in RULES)]
+    if not complete:
+        raise ValueError("no row of the curve is scored by every rule")
+    return {key: best_snapshot(complete, key) for key in RULES}
+
+
+def seed_verdict(spread: float, gap: float, epoch: int, compared_at: int) -> str:
+    """What a range of ``spread`` nats over seeds at ``epoch`` says about a ``gap`` to the paper,
+    for a G chosen at epoch ``compared_at``: a small part of it, or enough to be one seed's luck."""
+    moved = f"By epoch {epoch} another seed moves the score by {spread:.1f} nats"
+    if spread < gap / 2:
+        unmeasured = (f" The other seeds were not trained to epoch {compared_at}, so their spread there "
+                      "is not measured." if compared_at > epoch else "")
+        return f"{moved}, a small part of the {gap:.1f}-nat gap.{unmeasured}"
+    return f"{moved}, as much as half the {gap:.1f}-nat gap or more: part of the gap may be one seed's luck."
