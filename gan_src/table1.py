@@ -76,3 +76,33 @@ def seed_verdict(spread: float, gap: float, epoch: int, compared_at: int) -> str
                       "is not measured." if compared_at > epoch else "")
         return f"{moved}, a small part of the {gap:.1f}-nat gap.{unmeasured}"
     return f"{moved}, as much as half the {gap:.1f}-nat gap or more: part of the gap may be one seed's luck."
+
+
+def stretches(record: dict) -> list[dict]:
+    """The stretches of training behind a shipped MNIST G, oldest first, from its provenance record.
+
+    A run continued from a shipped G and D (``tools/warm_start_mnist.py``) records the shipment it
+    continues under ``continues``, which may itself continue an older one. Each stretch: ``first``
+    and ``last`` epoch of the run's counter, ``G_epoch`` (the snapshot carried on, or shipped),
+    ``command``, ``train_seconds`` (up to ``G_epoch``), and its ``warm_start`` / ``step_change`` where
+    it has them. ``G_updates`` sums the epochs of training that the shipped G has actually had.
+    """
+    chain, node = [], record
+    while node is not None:
+        chain.append(node)
+        node = node.get("continues")
+    out, last = [], record["config"]["epochs"]
+    for node in chain:  # newest first
+        start = node.get("warm_start")
+        g_epoch = node.get("G_epoch", node.get("epochs"))
+        out.append({"first": start["epoch"] + 1 if start else 1, "last": last, "G_epoch": g_epoch,
+                    "command": node["command"], "train_seconds": node["train_seconds"],
+                    "warm_start": start, "step_change": node.get("step_change")})
+        if start:
+            last = start["epoch"]  # the older stretch ran until the epoch this one starts from
+    return out[::-1]
+
+
+def generator_epochs(record: dict) -> int:
+    """Epochs of training the shipped G has had: each stretch's epochs up to the G it carried on."""
+    return sum(s["G_epoch"] - s["first"] + 1 for s in stretches(record))

@@ -44,3 +44,25 @@ def test_seed_verdict_says_which_side_of_half_the_gap_the_spread_is():
     assert "a small part of the 18.4-nat gap" in small and "not trained to epoch 840" in small
     assert "not trained" not in seed_verdict(5.2, 18.4, epoch=150, compared_at=150)
     assert "one seed's luck" in seed_verdict(9.3, 18.4, epoch=150, compared_at=840)
+
+
+def test_stretches_follow_a_shipped_G_back_through_its_warm_starts():
+    from gan_src import pretrained
+    from gan_src.table1 import generator_epochs, stretches
+
+    record = pretrained.provenance("mnist")
+    first, second = stretches(record)  # from scratch to 515 (G of 500 carried on), then 516-990
+    assert (first["first"], first["last"], first["G_epoch"]) == (1, record["warm_start"]["epoch"], 500)
+    assert (second["first"], second["last"], second["G_epoch"]) == (516, 990, record["epochs"])
+    assert second["step_change"]["from_epoch"] == 661 and first["warm_start"] is None
+    assert generator_epochs(record) == 500 + (record["epochs"] - 515)
+    # a second continuation, from that G and its D of epoch 990, shipped at epoch 1200 of 1300
+    origin = {"G_epoch": record["epochs"], "D_epoch": 990, "train_seconds": record["train_seconds"],
+              "command": record["command"], "continues": record["continues"],
+              "warm_start": record["warm_start"], "step_change": record["step_change"]}
+    later = {"config": {"epochs": 1300}, "epochs": 1200, "command": "again", "train_seconds": 5.0,
+             "warm_start": {"epoch": 990}, "continues": origin}
+    parts = stretches(later)
+    assert [(s["first"], s["last"], s["G_epoch"]) for s in parts] == [
+        (1, 515, 500), (516, 990, record["epochs"]), (991, 1300, 1200)]
+    assert generator_epochs(later) == generator_epochs(record) + 210

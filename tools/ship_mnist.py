@@ -94,10 +94,14 @@ def main() -> None:
     if warm.is_file():  # a continuation of the shipped run (tools/warm_start_mnist.py): carry its history
         before = pretrained.provenance(args.name)
         start = json.loads(warm.read_text())
-        # Shipping the same continuation again (a later best epoch): the run it continues is the one
-        # the earlier shipment recorded, not that shipment itself.
-        origin = before["continues"] if "warm_start" in before else {
-            "G_epoch": before["epochs"], "train_seconds": before["train_seconds"], "command": before["command"]}
+        if before.get("warm_start") == start:
+            # the same continuation shipped again (a later best epoch): it continues what the
+            # earlier shipment recorded as its origin, not that shipment itself
+            origin = before["continues"]
+        else:  # a new continuation of the shipped model: the shipped record is its origin
+            origin = {"G_epoch": before["epochs"], "D_epoch": before.get("discriminator_epoch", before["epochs"]),
+                      "train_seconds": before["train_seconds"], "command": before["command"]}
+            origin |= {k: before[k] for k in ("continues", "warm_start", "step_change") if k in before}
         provenance["continues"] = origin
         provenance["warm_start"] = start
         provenance["command"] = (f"python tools/warm_start_mnist.py {args.run} && "
@@ -105,13 +109,17 @@ def main() -> None:
         provenance["note"] = (f"continues the previously shipped run (its G of epoch {origin['G_epoch']}, its D of "
                               f"epoch {start['epoch']}; see warm_start) from epoch {start['epoch'] + 1}; "
                               + provenance["note"])
-        provenance["train_seconds_before"] = origin["train_seconds"]
+        # the training time behind the G that this continuation starts from, over all earlier stretches
+        provenance["train_seconds_before"] = (before["train_seconds_before"] if before.get("warm_start") == start
+                                              else before["train_seconds"] + before.get("train_seconds_before", 0))
         provenance["parzen_curve"] = ([r for r in before["parzen_curve"] if r["epoch"] <= start["epoch"]]
                                       + provenance.get("parzen_curve", []))
         provenance["recreate"] = provenance["command"] + f" && python tools/ship_mnist.py {args.run}" + (
             "" if args.epoch is None else f" --epoch {args.epoch}")
         for extra in sorted(args.run.glob("faster_step.json")):
             provenance["step_change"] = json.loads(extra.read_text())
+        if "step_change" not in provenance and "step_change" in before and before.get("warm_start") == start:
+            provenance["step_change"] = before["step_change"]
     if args.note:
         provenance["note"] += f"; {args.note}"
     for path in pretrained.export(source, args.name, provenance, discriminator_path=args.run / "checkpoint.pt"):
