@@ -57,6 +57,32 @@ def nearest_neighbour_panel(x: Tensor, train: Tensor, cols: int, side: int = 28,
     return ax, dist
 
 
+def parzen_curve(curve: list[dict], marks: dict[int, str], paper: tuple[float, float], real: float,
+                 ax: plt.Axes | None = None) -> plt.Axes:
+    """Table 1's number against training time: the test and validation Parzen LL of a run's scored
+    snapshots (rows of ``snapshots.score``; ``valid_all`` where scored), the paper's 225 ± 2 as a band,
+    real training images as centres as a dotted line, and a dashed line with its label at each epoch
+    of ``marks`` (where the run's random streams changed)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5))
+    lines = (("test", "o-", "test (10,000 images)"), ("valid", ".--", "validation, first 1,000 images"),
+             ("valid_all", "s:", "validation, all 10,000 images"))
+    for key, style, label in lines:
+        rows = [r for r in curve if key in r]
+        ax.plot([r["epoch"] for r in rows], [r[key] for r in rows], style, ms=2.5, lw=1, label=label,
+                alpha=0.7 if key == "valid" else 1)
+    mean, se = paper
+    ax.axhspan(mean - se, mean + se, color="C3", alpha=0.25)
+    ax.axhline(mean, color="C3", lw=1, label=f"paper, Table 1: {mean:.0f} ± {se:.0f}")
+    ax.axhline(real, color="0.4", ls=":", label=f"real training images: {real:.0f}")
+    for n, (epoch, label) in enumerate(sorted(marks.items())):
+        ax.axvline(epoch, color="0.5", lw=0.8, ls="--")
+        ax.text(epoch + 8, 15 + 25 * n, label, color="0.3", fontsize=9)
+    ax.set(xlabel="epoch (500 steps each)", ylabel="Parzen log-likelihood (nats)", ylim=(0, 260))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9, frameon=False)
+    return ax
+
+
 @torch.no_grad()
 def sample(G: torch.nn.Module, p_z, n: int, seed: int = 0) -> Tensor:
     """n samples x = G(z), z ~ p_z, drawn from a fixed seed so that figures repeat."""

@@ -106,3 +106,16 @@ def stretches(record: dict) -> list[dict]:
 def generator_epochs(record: dict) -> int:
     """Epochs of training the shipped G has had: each stretch's epochs up to the G it carried on."""
     return sum(s["G_epoch"] - s["first"] + 1 for s in stretches(record))
+
+
+def curve_verdict(state: Plateau, climb: float) -> str:
+    """One sentence on where the curve stands: flattened (the run stopped by its rule) or still
+    climbing, with ``climb`` = :func:`rise` of its test scores."""
+    if state.flattened:
+        return (f"The curve has flattened: the run stopped at epoch {state.last_epoch}, {state.stale} epochs "
+                f"after its best validation score, and over its last 50 epochs scored the test values average "
+                f"{climb:+.1f} nats against 100 epochs earlier.")
+    return (f"The curve has not flattened yet: the best validation score is {state.stale} epochs old "
+            f"(the run stops at {state.patience}), and over the last 50 epochs scored the test values average "
+            f"{climb:+.1f} nats against 100 epochs earlier; the run goes on, and the shipped $G$ is replaced "
+            "when a later snapshot scores better on validation.")

@@ -66,3 +66,13 @@ def test_stretches_follow_a_shipped_G_back_through_its_warm_starts():
     assert [(s["first"], s["last"], s["G_epoch"]) for s in parts] == [
         (1, 515, 500), (516, 990, record["epochs"]), (991, 1300, 1200)]
     assert generator_epochs(later) == generator_epochs(record) + 210
+
+
+def test_curve_verdict_says_flattened_only_when_the_rule_stopped_the_run():
+    from gan_src.table1 import Plateau, curve_verdict
+
+    best = {"epoch": 1100}
+    assert curve_verdict(Plateau(best, 1400, 300), 1.5).startswith("The curve has flattened: the run stopped at "
+                                                                   "epoch 1400, 300 epochs")
+    going = curve_verdict(Plateau(best, 1150, 300), 4.25)
+    assert going.startswith("The curve has not flattened yet") and "+4.2 nats" in going and "50 epochs old" in going

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gan_src import checkpoint, experiments, parzen, pretrained
 from gan_src.data import load_mnist
-from gan_src.snapshots import best_snapshot, read_curve
+from gan_src.snapshots import best_snapshot, read_curve, score
 
 
 def snapshot_epoch(run: Path, epoch: str | None) -> int | None:
@@ -62,6 +62,12 @@ def main() -> None:
     result = parzen.evaluate(parzen.generator_centres(G, parzen.N_CENTRES, seed=0),
                              splits.valid[: parzen.N_VALID], splits.test)
     print(result)
+    # the G this shipment replaces, scored by every validation rule, so the two can be compared
+    replaced = pretrained.provenance(args.name) if args.name in pretrained.available() else None
+    if replaced is not None:
+        row = score(pretrained.load(args.name), splits.valid, splits.test)
+        replaced = {"epoch": replaced["epochs"], "exported_at_commit": replaced["exported_at_commit"]} | {
+            k: round(row[k], 2) for k in ("valid", "valid_all", "valid_gen_ll", "test", "se")}
 
     command = (f"python -m gan_src train --dataset mnist --epochs {last} --out {args.run} --update {cfg['update']} "
                f"--objective {cfg['objective']} --k {cfg['k']} --lr {cfg['lr']} --batch-size {cfg['m']} "
@@ -120,6 +126,8 @@ def main() -> None:
             provenance["step_change"] = json.loads(extra.read_text())
         if "step_change" not in provenance and "step_change" in before and before.get("warm_start") == start:
             provenance["step_change"] = before["step_change"]
+    if replaced is not None:
+        provenance["replaces"] = replaced
     if args.note:
         provenance["note"] += f"; {args.note}"
     for path in pretrained.export(source, args.name, provenance, discriminator_path=args.run / "checkpoint.pt"):
