@@ -91,7 +91,7 @@ def stretches(record: dict) -> list[dict]:
     while node is not None:
         chain.append(node)
         node = node.get("continues")
-    out, last = [], record["config"]["epochs"]
+    out, last = [], record.get("discriminator_epoch", record["config"]["epochs"])  # the run's last epoch used
     for node in chain:  # newest first
         start = node.get("warm_start")
         g_epoch = node.get("G_epoch", node.get("epochs"))
