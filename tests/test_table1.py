@@ -47,25 +47,32 @@ def test_seed_verdict_says_which_side_of_half_the_gap_the_spread_is():
 
 
 def test_stretches_follow_a_shipped_G_back_through_its_warm_starts():
-    from gan_src import pretrained
     from gan_src.table1 import generator_epochs, stretches
 
+    first = {"G_epoch": 500, "train_seconds": 100.0, "command": "train"}  # from scratch, stopped at 515
+    second = {"G_epoch": 840, "D_epoch": 990, "train_seconds": 200.0, "command": "warm 1",
+              "continues": first, "warm_start": {"epoch": 515}, "step_change": {"from_epoch": 661}}
+    record = {"config": {"epochs": 1120}, "discriminator_epoch": 1117, "epochs": 1090, "command": "warm 2",
+              "train_seconds": 30.0, "warm_start": {"epoch": 990}, "continues": second}
+    parts = stretches(record)
+    assert [(s["first"], s["last"], s["G_epoch"], s["command"]) for s in parts] == [
+        (1, 515, 500, "train"), (516, 990, 840, "warm 1"), (991, 1117, 1090, "warm 2")]
+    assert [s["step_change"] for s in parts] == [None, {"from_epoch": 661}, None]
+    assert parts[0]["warm_start"] is None and parts[2]["warm_start"] == {"epoch": 990}
+    assert generator_epochs(record) == 500 + (840 - 515) + (1090 - 990)
+    assert stretches(first | {"config": {"epochs": 515}, "epochs": 500}) == [
+        {"first": 1, "last": 515, "G_epoch": 500, "command": "train", "train_seconds": 100.0,
+         "warm_start": None, "step_change": None}]
+
+
+def test_the_shipped_mnist_record_is_a_chain_of_stretches_ending_at_its_G():
+    from gan_src import pretrained
+    from gan_src.table1 import stretches
+
     record = pretrained.provenance("mnist")
-    first, second = stretches(record)  # from scratch to 515 (G of 500 carried on), then 516-990
-    assert (first["first"], first["last"], first["G_epoch"]) == (1, record["warm_start"]["epoch"], 500)
-    assert (second["first"], second["last"], second["G_epoch"]) == (516, 990, record["epochs"])
-    assert second["step_change"]["from_epoch"] == 661 and first["warm_start"] is None
-    assert generator_epochs(record) == 500 + (record["epochs"] - 515)
-    # a second continuation, from that G and its D of epoch 990, shipped at epoch 1200 of 1300
-    origin = {"G_epoch": record["epochs"], "D_epoch": 990, "train_seconds": record["train_seconds"],
-              "command": record["command"], "continues": record["continues"],
-              "warm_start": record["warm_start"], "step_change": record["step_change"]}
-    later = {"config": {"epochs": 1300}, "epochs": 1200, "command": "again", "train_seconds": 5.0,
-             "warm_start": {"epoch": 990}, "continues": origin}
-    parts = stretches(later)
-    assert [(s["first"], s["last"], s["G_epoch"]) for s in parts] == [
-        (1, 515, 500), (516, 990, record["epochs"]), (991, 1300, 1200)]
-    assert generator_epochs(later) == generator_epochs(record) + 210
+    parts = stretches(record)
+    assert parts[0]["first"] == 1 and parts[-1]["G_epoch"] == record["epochs"]
+    assert all(a["last"] + 1 == b["first"] for a, b in zip(parts, parts[1:]))  # no gap, no overlap
 
 
 def test_curve_verdict_says_flattened_only_when_the_rule_stopped_the_run():
