@@ -118,7 +118,7 @@ def check(name: str, value: float, digits: int = 3) -> None:
         raise ClaimFailed(f"{line}; the band was measured over {band.measured}")
 
 
-def glue(name: str, value, display: bool = False) -> None:
+def glue(name: str, value: object, display: bool = False) -> None:
     """myst-nb's ``glue`` (prose quotes ``{glue:text}`name:.3f```); outside a book build
     (Colab), where myst-nb is not installed, it does nothing."""
     try:

@@ -25,7 +25,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .models import X_DIM, Z_DIM, mnist_discriminator, mnist_generator, mnist_p_z
+from .models import X_DIM, Z_DIM, mnist_discriminator, mnist_generator
+from .noise import mnist_p_z
 
 N_CLASSES = 10
 

@@ -22,8 +22,8 @@ from . import figure2
 from .conditional import (class_frequencies, conditional_mnist_discriminator, conditional_mnist_generator,
                           conditional_p_z, joint)
 from .data import load_mnist
-from .models import mnist_discriminator, mnist_generator, mnist_p_z
-from .train import NoisePrior
+from .models import mnist_discriminator, mnist_generator
+from .noise import NoisePrior, mnist_p_z
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ trains them on flattened rows.
 
 from __future__ import annotations
 
+import os
+
 import torch
 from torch import Tensor, nn
 
@@ -216,7 +218,7 @@ NETWORKS = {
 }
 
 
-def training_data(name: str, root=None, full_cifar10: bool | None = False) -> Tensor:
+def training_data(name: str, root: str | os.PathLike | None = None, full_cifar10: bool | None = False) -> Tensor:
     """The training rows of model ``name``: the 400 Olivetti faces at 48 x 48 and their 400 mirror
     images (800 rows), or the CIFAR-10 training images (the offline subset unless ``full_cifar10``;
     ``None``: the subset where it is on disk, else the full set, as :func:`gan_src.data.load_cifar10`)."""

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from .models import reset_linears
-from .train import NoisePrior
+from .noise import NoisePrior
 
 
 def fit_inference_net(G: nn.Module, p_z: NoisePrior, steps: int = 2_000,

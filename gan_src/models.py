@@ -18,9 +18,8 @@ import math
 import torch
 from torch import Tensor, nn
 
-from .data import uniform_noise
+from .noise import Z_DIM, mnist_p_z  # noqa: F401  p_z lives in gan_src.noise; chapters import it from here too
 
-Z_DIM = 100
 X_DIM = 784
 
 
@@ -154,7 +153,3 @@ def count_parameters(module: nn.Module) -> int:
     """Number of trainable scalars."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
-
-def mnist_p_z(n: int, generator: torch.Generator) -> Tensor:
-    """p_z for MNIST: 100-d uniform noise with unit variance, U(-sqrt 3, sqrt 3) (``mnist.yaml``)."""
-    return uniform_noise(n, Z_DIM, generator)

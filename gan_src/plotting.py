@@ -9,6 +9,8 @@ import torch
 from torch import Tensor
 from torchvision.utils import make_grid
 
+from .noise import NoisePrior
+
 
 def image_grid(x: Tensor, nrow: int = 10, side: int = 28, channels: int = 1) -> Tensor:
     """Rows of flattened images in [0, 1] -> one grid image, 2-pixel white gutters: (H, W) for grey
@@ -84,7 +86,7 @@ def parzen_curve(curve: list[dict], marks: dict[int, str], paper: tuple[float, f
 
 
 @torch.no_grad()
-def sample(G: torch.nn.Module, p_z, n: int, seed: int = 0) -> Tensor:
+def sample(G: torch.nn.Module, p_z: NoisePrior, n: int, seed: int = 0) -> Tensor:
     """n samples x = G(z), z ~ p_z, drawn from a fixed seed so that figures repeat."""
     G.eval()
     device = next(G.parameters()).device

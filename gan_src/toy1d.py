@@ -1,7 +1,7 @@
 """A 1-D GAN in the setting of Figure 1, trained by Algorithm 1 and recorded as it learns.
 
 p_data = N(mean, std^2) (:func:`gan_src.data.gaussian_1d`), z ~ U(-a, a)
-(:func:`gan_src.data.uniform_noise`), and G and D small MLPs (:func:`gan_src.models.mlp`).
+(:func:`gan_src.noise.uniform_noise`), and G and D small MLPs (:func:`gan_src.models.mlp`).
 Every iteration is Algorithm 1: k calls of :func:`gan_src.train.discriminator_step`, then one
 of :func:`gan_src.train.generator_step`; the losses are those of :mod:`gan_src.losses`.
 
@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
-from .data import gaussian_1d, uniform_noise
+from .data import gaussian_1d
 from .models import Rescale, mlp
+from .noise import uniform_noise
 from .train import discriminator_step, generator_step
 
 

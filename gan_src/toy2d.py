@@ -2,8 +2,8 @@
 
 p_data is :func:`gan_src.data.gaussian_mixture` on :func:`gan_src.data.ring_modes` or
 :func:`gan_src.data.grid_modes` with PacGAN's settings (Lin et al., 2018): ring of radius 1,
-std 0.01; 5 x 5 grid with spacing 2, std 0.05. p_z = N(0, I). G and D are small ReLU MLPs
-(:func:`gan_src.models.mlp`).
+std 0.01; 5 x 5 grid with spacing 2, std 0.05. p_z = N(0, I) (:func:`gan_src.noise.normal_noise`).
+G and D are small ReLU MLPs (:func:`gan_src.models.mlp`).
 
 Every iteration is Algorithm 1 generalised in one direction: k calls of
 :func:`gan_src.train.discriminator_step`, then ``g_steps`` calls of
@@ -28,6 +28,7 @@ from .data import gaussian_mixture, grid_modes, ring_modes
 from .losses import discriminator_loss, generator_loss
 from .models import mlp
 from .modes import N_SAMPLES, ModeReport, mode_report
+from .noise import normal_noise
 from .train import discriminator_step, generator_step
 
 MIXTURES = {"ring": (ring_modes, 0.01), "grid": (grid_modes, 0.05)}  # modes and PacGAN's std
@@ -79,11 +80,6 @@ class Toy2DRun:
     g_losses: list[float] = field(default_factory=list)
 
 
-def p_z(n: int, dim: int, generator: torch.Generator) -> Tensor:
-    """z ~ N(0, I_dim), the noise prior of the 2-D benchmarks (VEEGAN, PacGAN)."""
-    return torch.randn(n, dim, generator=generator)
-
-
 def make_players(cfg: Toy2DConfig) -> tuple[nn.Module, nn.Module]:
     """G: z -> x in R^2 and D: x -> logit, MLPs with two hidden ReLU layers, initialised from cfg.seed."""
     init = torch.Generator().manual_seed(cfg.seed)
@@ -99,16 +95,16 @@ def train_toy2d(cfg: Toy2DConfig = Toy2DConfig()) -> Toy2DRun:
     opt_G = torch.optim.Adam(G.parameters(), lr=cfg.lr_G, betas=cfg.betas)
     rng = torch.Generator().manual_seed(cfg.seed)
     modes, std = cfg.modes, cfg.std
-    fixed_z = p_z(cfg.n_snapshot, cfg.z_dim, torch.Generator().manual_seed(10_000 + cfg.seed))
+    fixed_z = normal_noise(cfg.n_snapshot, cfg.z_dim, torch.Generator().manual_seed(10_000 + cfg.seed))
     run = Toy2DRun(cfg, G, D)
     with torch.no_grad():
         run.snapshots[0] = G(fixed_z)
     for it in range(1, cfg.iterations + 1):
         for _ in range(cfg.k):
             d_loss, _, _ = discriminator_step(G, D, opt_D, gaussian_mixture(cfg.m, modes, std, rng),
-                                              p_z(cfg.m, cfg.z_dim, rng))
+                                              normal_noise(cfg.m, cfg.z_dim, rng))
         for _ in range(cfg.g_steps):
-            g_loss = generator_step(G, D, opt_G, p_z(cfg.m, cfg.z_dim, rng), cfg.objective)
+            g_loss = generator_step(G, D, opt_G, normal_noise(cfg.m, cfg.z_dim, rng), cfg.objective)
         run.d_losses.append(d_loss.item())
         run.g_losses.append(g_loss.item())
         if it % cfg.snapshot_every == 0 or it == cfg.iterations:
@@ -120,7 +116,7 @@ def train_toy2d(cfg: Toy2DConfig = Toy2DConfig()) -> Toy2DRun:
 @torch.no_grad()
 def sample_g(run: Toy2DRun, n: int = N_SAMPLES, seed: int = 0) -> Tensor:
     """n samples x = G(z), z ~ p_z: one forward pass, no Markov chain (Section 6), shape (n, 2)."""
-    return run.G(p_z(n, run.config.z_dim, torch.Generator().manual_seed(seed)))
+    return run.G(normal_noise(n, run.config.z_dim, torch.Generator().manual_seed(seed)))
 
 
 def evaluate(run: Toy2DRun, n: int = N_SAMPLES, seed: int = 0) -> ModeReport:
@@ -214,7 +210,8 @@ def train_toy2d_many(cfgs: Sequence[Toy2DConfig]) -> list[Toy2DRun]:
     k, g_steps = torch.tensor([c.k for c in cfgs]), torch.tensor([c.g_steps for c in cfgs])
     rngs = [torch.Generator().manual_seed(c.seed) for c in cfgs]
     mixtures = [(c.modes, c.std) for c in cfgs]
-    fixed_z = torch.stack([p_z(c.n_snapshot, z_dim, torch.Generator().manual_seed(10_000 + c.seed)) for c in cfgs])
+    fixed_z = torch.stack([normal_noise(c.n_snapshot, z_dim, torch.Generator().manual_seed(10_000 + c.seed))
+                           for c in cfgs])
     runs = [Toy2DRun(c, g, d) for c, (g, d) in zip(cfgs, players)]
 
     def draw(active: Tensor, sample: Callable[[int], Tensor], dim: int) -> Tensor:
@@ -225,7 +222,7 @@ def train_toy2d_many(cfgs: Sequence[Toy2DConfig]) -> list[Toy2DRun]:
         return gaussian_mixture(m, *mixtures[r], rngs[r])
 
     def z_of(r: int) -> Tensor:
-        return p_z(m, z_dim, rngs[r])
+        return normal_noise(m, z_dim, rngs[r])
 
     def snapshot(it: int) -> None:
         with torch.no_grad():

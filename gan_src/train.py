@@ -18,7 +18,7 @@ import math
 import os
 import time
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -29,11 +29,11 @@ from tqdm import tqdm
 
 from . import checkpoint
 from .losses import OBJECTIVES, discriminator_loss, generator_loss
+from .noise import NoisePrior
 from .optim import OPTIMIZERS, learning_rate, make_optimizer, momentum, set_hyperparameters
 
 UPDATES = ("simultaneous", "alternating")
 PRECISIONS = ("fp32", "bf16")
-NoisePrior = Callable[[int, torch.Generator], Tensor]
 
 
 @dataclass(frozen=True)
