@@ -25,8 +25,15 @@ endif
 # The site serves MathJax, require.js and the widget manager itself (offline reading):
 # npm installs the versions pinned in package-lock.json, tools/offline_assets.py
 # copies them into _build/html/_static/vendor/.
+# The Chinese edition (_build/html/zh/) is a second book made from the same notebooks and the
+# translations in book/zh/ (tools/zh_site.py): its source tree is written to _build/zh/src, built
+# as strictly, then copied beside the English site, sharing its static files and images.
+ZH := _build/zh
 book: $(STAMP) $(ASSETS)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/zh_site.py source $(ZH)
+	$(BIN)/jupyter-book build $(ZH)/src --path-output $(ZH) -W -n --keep-going
+	$(BIN)/python tools/zh_site.py finish $(ZH)/_build/html _build/html
 
 # Numbers from training runs differ between CPUs and thread counts; chapters check them with
 # claims (gan_src.claims). The chapters that train run a second time under another kernel
