@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -137,11 +138,18 @@ def test_a_changed_section_of_a_markdown_page_fails(copy):
 
 
 def test_status_shows_the_english_change(copy, capsys):
+    """`status` finds the translated English in git history and prints what changed since."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(copy)]
+    subprocess.run(git[:5] + ["init", "-q", str(copy)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "translated"], check=True)
     _edit_cell(copy / "book" / "introduction.ipynb", "0955c231",
                lambda nb, c: setattr(c, "source", c.source.replace("real number", "real-valued number")))
     assert zh_book.status(copy) == 1
     out = capsys.readouterr().out
     assert "introduction.ipynb, cell 0955c231" in out and "1 problem(s)" in out
+    assert "-The \"currency\" is a real number $x$." in out
+    assert "+The \"currency\" is a real-valued number $x$." in out
 
 
 def test_a_malformed_store_names_file_and_line(tmp_path):
@@ -208,6 +216,7 @@ def test_colab_notebook_is_the_english_code_without_outputs():
             else:
                 assert zh_text.CJK.search("".join(zh["source"])), f"{page} cell {en.id} not in Chinese"
         assert "widgets" not in chinese["metadata"]
+        nbformat.validate(nbformat.reads(json.dumps(chinese), as_version=4))
 
 
 def test_colab_check_fails_when_the_english_code_changes(copy):
