@@ -1,9 +1,10 @@
-"""Saving and resuming a training run exactly: models, optimisers, schedules, RNG states.
+"""The files gan_src writes and reads back: whole or not at all, with a digest, checked on load.
 
-Every file here is written whole or not at all (:func:`write_atomically`): into a temporary
-file of a name no other writer uses, flushed to the disk, then renamed over the target, and the
-folder's entry flushed too. A crash or a full disk leaves the previous file as it was and no
-temporary file behind.
+This module is the file format; :mod:`gan_src.run_folder` says which files a run holds and when
+they are written. Every file is written whole or not at all (:func:`write_atomically`): into a
+temporary file of a name no other writer uses, flushed to the disk, then renamed over the target,
+and the folder's entry flushed too. A crash or a full disk leaves the previous file as it was and
+no temporary file behind.
 
 Every checkpoint and G snapshot records a digest of what it holds (:func:`digest`: SHA-256 of
 every tensor's bytes, shape and dtype and of every other value), checked whenever it is read
@@ -30,7 +31,6 @@ import torch
 from torch import nn
 from torch.optim import Optimizer
 
-CHECKPOINT_NAME = "checkpoint.pt"
 KEYS = ("config", "epoch", "step", "history", "G", "D", "opt_D", "opt_G", "rng_states")  # what resuming needs
 FORMAT = 2         # 2: with a digest; 1 (or no "format"): written before digests, loaded unchecked
 DIGEST = "sha256"  # the key of the digest

@@ -18,10 +18,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
 import signal
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,6 @@ from torch import nn
 from . import checkpoint, experiments, parzen, pretrained, run_folder, snapshots
 from .data import MNIST_TRAIN_ROWS, DataCorruptError, DataNotFoundError, load_mnist
 from .losses import OBJECTIVES
-from .models import mnist_generator
 from .optim import OPTIMIZERS, make_optimizer
 from .train import PRECISIONS, UPDATES, TrainConfig, TrainingDiverged, saved_config, train
 
@@ -189,7 +189,7 @@ def _train(args: argparse.Namespace) -> None:
     else:
         out = _train_out(args)
         _run(args, requested, out)
-        print(f"checkpoint: {out / checkpoint.CHECKPOINT_NAME}")
+        print(f"checkpoint: {run_folder.checkpoint_path(out)}")
 
 
 def _train_out(args: argparse.Namespace) -> Path:
@@ -204,8 +204,8 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
     chosen = {key: getattr(args, key) for key in SETTINGS if getattr(args, key) is not None}
     if args.resume:
         run_folder.check_resumable(out)
-        path = out / checkpoint.CHECKPOINT_NAME
-        state = checkpoint.load(path)
+        path = run_folder.checkpoint_path(out)
+        state = run_folder.load(out)
         name = experiments.of_checkpoint(state)
         if name not in experiments.EXPERIMENTS:
             raise checkpoint.CheckpointError(f"{out} holds a run of none of the experiments this gan_src knows "
@@ -267,6 +267,28 @@ def _check_settings(chosen: dict[str, Any], snapshot_every: int | None, cfg: Tra
                              f"{flag} (a run keeps its own settings), or start a new run in another --out")
 
 
+def train_command(experiment: str, config: dict[str, Any], epochs: int, out: str | os.PathLike,
+                  snapshot_every: int | None = None) -> str:
+    """The ``python -m gan_src train`` command that makes a run of ``experiment`` (a name of
+    :data:`~gan_src.experiments.EXPERIMENTS`) with ``config`` (a checkpoint's: :class:`TrainConfig`'s
+    fields) for ``epochs`` in all, in ``out``: every setting the command line takes is spelt out, so
+    that the command repeats the run whatever the defaults become. ValueError for a config that the
+    command line cannot give (schedules other than the authors')."""
+    cfg = TrainConfig(**{**config, "epochs": epochs})
+    fixed = [f.name for f in fields(TrainConfig)
+             if f.name not in SETTINGS and f.name != "epochs" and getattr(cfg, f.name) != f.default]
+    if fixed:
+        raise ValueError(f"no command line gives this run: it sets {', '.join(fixed)}, which python -m gan_src "
+                         "train leaves at TrainConfig's defaults")
+    words = ["python -m gan_src train", f"--dataset {experiment.removesuffix('_conditional')}"]
+    words += ["--conditional"] if experiment.endswith("_conditional") else []
+    words += [f"--epochs {epochs}", f"--out {out}"]
+    for key in ("update", "objective", "k", "optimizer", "lr", "m", "seed", "precision", "steps_per_epoch"):
+        if getattr(cfg, key) is not None:
+            words.append(f"{SETTINGS[key].split('/')[-1]} {getattr(cfg, key)}")
+    return " ".join(words + ([f"--snapshot-every {snapshot_every}"] if snapshot_every else []))
+
+
 def _meta_networks(experiment: experiments.Experiment) -> tuple[nn.Module, nn.Module]:
     """The experiment's G and D on the meta device: their shapes and dtypes, nothing allocated."""
     with torch.device("meta"):
@@ -281,16 +303,14 @@ def _meta_optimisers(G: nn.Module, D: nn.Module, cfg: TrainConfig) -> dict[str, 
 def _mnist_G(path: Path) -> torch.nn.Module:
     """The MNIST G in a checkpoint or snapshot; :class:`~gan_src.checkpoint.CheckpointError` naming what
     the file holds otherwise."""
-    G = mnist_generator()
-    G.load_state_dict(pretrained.generator_state(path))
-    return G
+    return run_folder.load_generator(path, "mnist")
 
 
 def _snapshot_curve(args: argparse.Namespace) -> None:
     """Score every snapshot not yet in --out (or scored there without all of
     :data:`~gan_src.snapshots.RULES`' validation scores), after checking all of them (names, files,
     networks), holding --out while it writes (:func:`~gan_src.run_folder.claim_curve`)."""
-    found = snapshots.find(args.snapshots)
+    found = run_folder.find_snapshots(args.snapshots)
     rows = _curve(args)
     done = _scored(rows)
     todo = {epoch: path for epoch, path in found.items() if epoch not in done}
@@ -310,13 +330,13 @@ def _snapshot_curve(args: argparse.Namespace) -> None:
             print(f"{epoch:5d}  {row['sigma']:6.4f}  {row['valid']:8.2f}  {row['valid_all']:9.2f}  "
                   f"{row['valid_gen_ll']:7.2f}  {row['test']:8.2f} ± {row['se']:4.2f}", flush=True)
             if args.out is not None:
-                snapshots.write_curve(args.out, sorted(rows, key=lambda r: r["epoch"]))
+                run_folder.write_curve(args.out, sorted(rows, key=lambda r: r["epoch"]))
 
 
 def _curve(args: argparse.Namespace) -> list[dict]:
     """The rows already in --out (none without it); ValueError when they were scored with other
     --samples or --seed, which this run's rows would mix with."""
-    rows = snapshots.read_curve(args.out) if args.out is not None else []
+    rows = run_folder.read_curve(args.out) if args.out is not None else []
     for row in rows:
         samples, seed = row.get("samples", args.samples), row.get("seed", args.seed)  # rows of old runs may lack them
         if (samples, seed) != (args.samples, args.seed):
@@ -407,7 +427,7 @@ def _after_interrupt(args: argparse.Namespace) -> str:
     if args.dry_run and args.out is None:
         return "the dry run's temporary folder is removed"
     out = _train_out(args)
-    if (out / checkpoint.CHECKPOINT_NAME).is_file():
+    if run_folder.checkpoint_path(out).is_file():
         return f"continue with --resume (--out {out}) from the last finished epoch"
     if run_folder.run_files(out):
         return f"no checkpoint was written to {out}: start again with --overwrite"

@@ -1,68 +1,16 @@
-"""A run's G snapshots and the curve of their Parzen scores (Table 1's figure over training).
+"""Scoring a run's G snapshots and choosing one: the rows of Table 1's curve over training.
 
-``train --snapshot-every N`` keeps G every N epochs as ``RUN/snapshots/G_epochNNNN.pt``;
-``parzen --snapshots RUN/snapshots --out RUN/parzen.jsonl`` scores each by the protocol of
-Section 5 (:mod:`gan_src.parzen`) and keeps one JSON line per epoch.
+``train --snapshot-every N`` keeps G every N epochs; ``parzen --snapshots RUN/snapshots --out
+RUN/parzen.jsonl`` scores each by the protocol of Section 5 (:mod:`gan_src.parzen`) with :func:`score`,
+one row per epoch (the files: :mod:`gan_src.run_folder`). :func:`best_snapshot` chooses one by a
+validation rule (:data:`RULES`), never by the test score.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
 from torch import Tensor, nn
 
 from . import parzen
-from .checkpoint import CheckpointError, write_atomically
-
-NAME = re.compile(r"G_epoch(\d+)\.pt")  # what train writes: G_epoch0010.pt
-
-
-def find(folder: Path) -> dict[int, Path]:
-    """Epoch -> snapshot file, in epoch order; :class:`~gan_src.checkpoint.CheckpointError` for a
-    folder without snapshots, a ``G_epoch*.pt`` of another name, or two files of one epoch."""
-    snapshots: dict[int, Path] = {}
-    for path in sorted(folder.glob("G_epoch*.pt")):
-        match = NAME.fullmatch(path.name)
-        if match is None:
-            raise CheckpointError(f"{path} is not named G_epochNNNN.pt (NNNN its epoch); rename or move it")
-        epoch = int(match.group(1))
-        if epoch in snapshots:
-            raise CheckpointError(f"{path} and {snapshots[epoch]} are both epoch {epoch}; move one away")
-        snapshots[epoch] = path
-    if not snapshots:
-        raise CheckpointError(f"no G_epochNNNN.pt snapshots in {folder}")
-    return dict(sorted(snapshots.items()))
-
-
-def read_curve(path: Path) -> list[dict]:
-    """The rows of a curve file, one JSON object with an integer ``epoch`` per line (none if the
-    file does not exist yet); ValueError naming the file and line otherwise."""
-    if path.is_dir():
-        raise ValueError(f"{path} is a folder; name a JSON lines file (e.g. RUN/parzen.jsonl)")
-    if not path.exists():
-        return []
-    rows = []
-    for n, line in enumerate(path.read_bytes().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row["epoch"], int):
-                raise TypeError("epoch")
-        except (ValueError, TypeError, KeyError):
-            raise ValueError(f"{path} is not a Parzen curve (line {n} is not JSON with an epoch); "
-                             "choose another file, or delete it") from None
-        rows.append(row)
-    return rows
-
-
-def write_curve(path: Path, rows: list[dict]) -> None:
-    """Rewrite the curve file whole, atomically: an interrupted run leaves no half line."""
-    text = "".join(json.dumps(row) + "\n" for row in rows)
-    write_atomically(path, lambda f: f.write(text.encode()))
-
 
 # How a snapshot can be chosen for Table 1 without looking at the test set: key of a curve row -> rule.
 RULES: dict[str, str] = {

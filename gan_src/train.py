@@ -13,7 +13,6 @@ An epoch is one pass over the training set in minibatches of m (500 steps on MNI
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -27,7 +26,7 @@ from torch import Tensor, nn
 from torch.optim import Optimizer
 from tqdm import tqdm
 
-from . import checkpoint
+from . import checkpoint, run_folder
 from .losses import OBJECTIVES, discriminator_loss, generator_loss
 from .noise import NoisePrior
 from .optim import OPTIMIZERS, learning_rate, make_optimizer, momentum, set_hyperparameters
@@ -163,9 +162,9 @@ def train(
 ) -> list[dict]:
     """Train G against D on the rows of ``data`` by Algorithm 1; returns the per-epoch metrics.
 
-    With ``out``, every epoch writes ``out/checkpoint.pt`` and ``out/metrics.jsonl``;
-    ``snapshot_every=n`` also keeps G's weights every n epochs in ``out/snapshots/`` (for curves
-    over epochs). ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` with the
+    With ``out``, every epoch is saved in that run folder (:func:`gan_src.run_folder.save_epoch`:
+    ``checkpoint.pt``, ``metrics.jsonl`` and, with ``snapshot_every=n``, G's weights every n epochs in
+    ``snapshots/``, for curves over epochs). ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` with the
     run's own settings (its config; its snapshot interval unless ``snapshot_every`` is given) and
     ends with the same weights as a run that was never interrupted; every tensor of the checkpoint
     is checked against G, D and the optimisers before any of it is loaded
@@ -174,7 +173,7 @@ def train(
     :mod:`gan_src.experiments`), which a resumed run must match, and the snapshot interval.
     A NaN or infinite loss, or at the end of an epoch a weight or G(z), stops the run with
     :class:`TrainingDiverged` before anything non-finite is written; the message names the last
-    good checkpoint. The folder is not locked here: :mod:`gan_src.run_folder` does that.
+    good checkpoint. The folder is not locked here: :func:`gan_src.run_folder.claim` does that.
     """
     out = Path(out) if out is not None else None
     device = torch.device(device)
@@ -183,7 +182,7 @@ def train(
     data = data.to(device)
     if resume:
         path = _checkpoint_path(out)
-        state = checkpoint.load(path)
+        state = run_folder.load(out)
         recorded = state.get("experiment")
         if experiment is not None and recorded is not None and recorded != experiment:
             raise checkpoint.CheckpointError(f"{out} holds the {recorded} experiment, not {experiment}")
@@ -204,7 +203,7 @@ def train(
         opt_G.load_state_dict(state["opt_G"])
         checkpoint.restore_rng_states(state["rng_states"], rng)
         epoch, step, history = state["epoch"], state["step"], state["history"]
-        _write_metrics(history, out / "metrics.jsonl")  # a run killed after writing them may have one epoch more
+        run_folder.write_metrics(out, history)  # a run killed after writing them may have one epoch more
     kept = epoch if resume else None  # the epoch of the last good checkpoint written to out
 
     n_batches = len(data) // cfg.m
@@ -259,17 +258,13 @@ def train(
             raise TrainingDiverged(f"{bad} became non-finite in epoch {epoch + 1}; {_kept(out, kept)}. "
                                    "Try a lower learning rate.")
         if out is not None:
-            # the checkpoint goes last: the epoch it records has its snapshot and metrics on disk
             try:
-                if snapshot_every and (epoch + 1) % snapshot_every == 0:
-                    checkpoint.save({"G": G.state_dict()}, out / "snapshots" / f"G_epoch{epoch + 1:04d}.pt")
-                _write_metrics(history, out / "metrics.jsonl")
-                checkpoint.save({
+                run_folder.save_epoch(out, {
                     "experiment": experiment, "config": asdict(cfg), "epoch": epoch + 1, "step": step,
                     "history": history, "G": G.state_dict(), "D": D.state_dict(), "opt_D": opt_D.state_dict(),
                     "opt_G": opt_G.state_dict(), "rng_states": checkpoint.rng_states(rng),
                     "snapshot_every": snapshot_every,
-                }, _checkpoint_path(out))
+                }, snapshot=bool(snapshot_every) and (epoch + 1) % snapshot_every == 0)
             except checkpoint.CheckpointError as err:  # a full disk, a folder gone read-only
                 again = "start again with --overwrite" if kept is None else "continue with --resume"
                 raise checkpoint.CheckpointError(f"{err}; {_kept(out, kept)}: make room (or fix the folder), "
@@ -313,16 +308,10 @@ def _kept(out: Path | None, epoch: int | None) -> str:
         return "no checkpoint was written (no output folder)"
     if epoch is None:
         return f"no checkpoint was written to {out}"
-    return f"the last good checkpoint is {out / checkpoint.CHECKPOINT_NAME} (epoch {epoch})"
+    return f"the last good checkpoint is {run_folder.checkpoint_path(out)} (epoch {epoch})"
 
 
 def _checkpoint_path(out: Path | None) -> Path:
     if out is None:
         raise ValueError("resume needs the run's output folder")
-    return out / checkpoint.CHECKPOINT_NAME
-
-
-def _write_metrics(history: list[dict], path: Path) -> None:
-    """The per-epoch log as JSON lines, rewritten whole (atomically) from the run's history."""
-    text = "".join(json.dumps(row) + "\n" for row in history)
-    checkpoint.write_atomically(path, lambda f: f.write(text.encode()))
+    return run_folder.checkpoint_path(out)

@@ -11,7 +11,7 @@ import sys
 import pytest
 import torch
 
-from gan_src import checkpoint, pretrained, snapshots
+from gan_src import checkpoint, run_folder, snapshots
 from gan_src.cli import main
 
 TINY = ["--epochs", "1", "--steps-per-epoch", "1", "--no-progress"]
@@ -73,7 +73,7 @@ def test_a_flipped_bit_in_a_checkpoint_is_refused(run, tmp_path, command):
 def test_a_flipped_bit_in_a_snapshot_is_refused(run, tmp_path):
     out = copy_of(run, tmp_path)
     snapshot = out / "snapshots" / "G_epoch0001.pt"
-    flip_a_bit_of(snapshot, pretrained.generator_state(snapshot)["2.weight"])
+    flip_a_bit_of(snapshot, run_folder.generator_state(snapshot)["2.weight"])
     result = gan_src("parzen", "--snapshots", out / "snapshots", "--out", out / "parzen.jsonl", "--samples", "100")
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert f"{snapshot} is damaged: what it holds does not match the digest" in result.stderr
@@ -95,12 +95,12 @@ def test_files_written_before_digests_still_load(run, tmp_path):
     out = copy_of(run, tmp_path)
     legacy = {key: value for key, value in checkpoint.load(run / "checkpoint.pt").items() if key != "snapshot_every"}
     torch.save(legacy | {"format": 1}, out / "checkpoint.pt")
-    torch.save(pretrained.generator_state(run / "snapshots" / "G_epoch0001.pt"), out / "snapshots" / "G_epoch0001.pt")
+    torch.save(run_folder.generator_state(run / "snapshots" / "G_epoch0001.pt"), out / "snapshots" / "G_epoch0001.pt")
     assert main(["train", "--out", str(out), "--resume", "--epochs", "2", "--no-progress"]) == 0
     assert checkpoint.load(out / "checkpoint.pt")["epoch"] == 2
     assert main(["parzen", "--snapshots", str(out / "snapshots"), "--out", str(out / "parzen.jsonl"),
                  "--samples", "100"]) == 0
-    assert [row["epoch"] for row in snapshots.read_curve(out / "parzen.jsonl")] == [1]
+    assert [row["epoch"] for row in run_folder.read_curve(out / "parzen.jsonl")] == [1]
 
 
 # --- a hostile file never crashes the process -----------------------------------------------------
@@ -192,7 +192,7 @@ def test_ctrl_c_during_parzen_snapshots_keeps_the_rows_and_says_how_to_go_on(run
     assert code == 130
     assert err.strip() == (f"python -m gan_src: interrupted (Ctrl-C); the epochs scored so far are in "
                            f"{tmp_path / 'parzen.jsonl'}; the same command scores the rest")
-    assert [row["epoch"] for row in snapshots.read_curve(tmp_path / "parzen.jsonl")] == [1]
+    assert [row["epoch"] for row in run_folder.read_curve(tmp_path / "parzen.jsonl")] == [1]
 
 
 # --- a resumed run: its own settings, said when there is nothing to do ---------------------------------
@@ -224,4 +224,4 @@ def test_the_curve_file_is_free_again_once_a_parzen_run_ends(run, tmp_path, caps
     curve = tmp_path / "parzen.jsonl"
     for _ in range(2):
         assert cli(capsys, "parzen", "--snapshots", run / "snapshots", "--out", curve, "--samples", "100")[0] == 0
-    assert [(row["epoch"], row["samples"], row["seed"]) for row in snapshots.read_curve(curve)] == [(1, 100, 0)]
+    assert [(row["epoch"], row["samples"], row["seed"]) for row in run_folder.read_curve(curve)] == [(1, 100, 0)]

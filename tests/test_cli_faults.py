@@ -1,4 +1,4 @@
-"""Runs that never lose work (issue 12): every fault a user can cause is one line on stderr and exit
+"""Runs that never lose work: every fault a user can cause is one line on stderr and exit
 code 2, with no traceback and the run folder as it was; a kill between writes, a full disk, two runs
 on one folder and a diverging run each leave a good checkpoint (or none) and nothing half-written."""
 
@@ -465,8 +465,8 @@ def test_a_kill_between_the_writes_of_an_epoch_loses_nothing(mnist, uninterrupte
     monkeypatch.undo()
     _train_tiny(mnist, tmp_path, resume=True)
     for name in ("G_epoch0001.pt", "G_epoch0002.pt", "G_epoch0003.pt"):
-        ours = pretrained.generator_state(tmp_path / "snapshots" / name)
-        theirs = pretrained.generator_state(uninterrupted / "snapshots" / name)
+        ours = run_folder.generator_state(tmp_path / "snapshots" / name)
+        theirs = run_folder.generator_state(uninterrupted / "snapshots" / name)
         assert all(torch.equal(ours[k], theirs[k]) for k in theirs), name
     assert (tmp_path / "metrics.jsonl").read_text().count("\n") == 3
     assert checkpoint.load(tmp_path / "checkpoint.pt")["history"] == [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_src import checkpoint, experiments, pretrained, snapshots
+from gan_src import checkpoint, experiments, run_folder, snapshots
 from gan_src.models import mnist_generator
 from gan_src.optim import learning_rate, make_optimizer, momentum, set_hyperparameters
 from gan_src.train import TrainConfig, simultaneous_step, train
@@ -79,7 +79,7 @@ def test_sweep_follows_gan_src_train_over_epochs(gpu_sweep, tmp_path):
         G, D, rows, p_z = experiments.get("mnist").build(seed)
         history = train(G, D, rows, p_z, TrainConfig(epochs=2, steps_per_epoch=2, seed=seed), out=tmp_path / str(seed),
                         progress=False)
-        state = checkpoint.load(tmp_path / str(seed) / checkpoint.CHECKPOINT_NAME)
+        state = checkpoint.load(tmp_path / str(seed) / run_folder.CHECKPOINT_NAME)
         for who, net, stacked, opt in (("G", G, sw.G_params, sw.opt_G), ("D", D, sw.D_params, sw.opt_D)):
             ref_velocities = [s["velocity"] for s in state[f"opt_{who}"]["state"].values()]
             for (k, p), v in zip(net.named_parameters(), ref_velocities, strict=True):
@@ -107,7 +107,7 @@ def test_sweep_writes_a_curve_and_the_best_G_by_valid_all_per_seed(gpu_sweep, sw
     assert record["config"] == {**record["config"], "m": 100, "lr": 0.1, "update": "simultaneous",
                                 "objective": "non_saturating", "precision": "fp32", "steps_per_epoch": 1}
     for seed in (0, 1):
-        rows = snapshots.read_curve(out / f"seed{seed}" / "parzen.jsonl")
+        rows = run_folder.read_curve(out / f"seed{seed}" / "parzen.jsonl")
         assert [r["epoch"] for r in rows] == [10, 20]
         assert all(KEYS <= r.keys() and r["samples"] == 100 for r in rows)
         chosen = max(rows, key=lambda r: r["valid_all"])
@@ -115,7 +115,7 @@ def test_sweep_writes_a_curve_and_the_best_G_by_valid_all_per_seed(gpu_sweep, sw
         assert info["epoch"] == chosen["epoch"] and info["scores"] == chosen and info["seed"] == seed
         assert {"device", "torch", "command", "wall_seconds", "config"} <= info.keys()
         G = mnist_generator()
-        G.load_state_dict(pretrained.generator_state(out / f"seed{seed}" / "G_best.pt"))  # the MNIST G, whole
+        G.load_state_dict(run_folder.generator_state(out / f"seed{seed}" / "G_best.pt"))  # the MNIST G, whole
         # the file is the chosen epoch's G: scoring it again gives that row's numbers...
         again = gpu_sweep.score(G, mnist.valid, mnist.test, 100)
         assert again == {k: chosen[k] for k in again}
@@ -130,7 +130,7 @@ def test_bundle_fits_what_the_device_tool_brings_back(swept):
     assert sum(p.stat().st_size for p in files) < 64 * 2**20 and all(p.stat().st_size < 16 * 2**20 for p in files)
     record = json.loads((bundle / "sweep.json").read_text())
     for seed in (0, 1):
-        assert record["curves"][str(seed)] == snapshots.read_curve(out / f"seed{seed}" / "parzen.jsonl")
+        assert record["curves"][str(seed)] == run_folder.read_curve(out / f"seed{seed}" / "parzen.jsonl")
         assert (bundle / f"G_best_seed{seed}.pt").read_bytes() == (out / f"seed{seed}" / "G_best.pt").read_bytes()
         assert record["G_best"][str(seed)] == json.loads((out / f"seed{seed}" / "G_best.json").read_text())
 
@@ -157,7 +157,7 @@ def test_time_budget_stops_it_on_a_scored_block(gpu_sweep, tmp_path, minutes, ca
                            "--out", str(tmp_path)], clock=TickingClock())
     assert code == 0
     record = json.loads((tmp_path / "sweep.json").read_text())
-    rows = snapshots.read_curve(tmp_path / "seed0" / "parzen.jsonl")
+    rows = run_folder.read_curve(tmp_path / "seed0" / "parzen.jsonl")
     assert record["stopped"] == "time"
     assert [r["epoch"] for r in rows] == list(range(2, record["epochs"] + 1, 2))
     assert (record["epochs"] >= 2) == (minutes == 0.5) and record["epochs"] < 1000

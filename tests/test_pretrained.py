@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_src import pretrained
+from gan_src import pretrained, shipping
 from gan_src.checkpoint import CheckpointError
 from gan_src.models import mnist_discriminator, mnist_generator, mnist_p_z
 from gan_src.parzen import generator_centres
@@ -195,7 +195,7 @@ def test_a_record_naming_an_unknown_architecture_asks_for_an_upgrade(run, tmp_pa
 
 def test_run_record_reads_the_run(run):
     out, _ = run
-    record = pretrained.run_record(out)
+    record = shipping.run_record(out)
     assert record["epochs"] == 1 and record["steps"] == 3 and record["seed"] == 0
     assert record["config"]["steps_per_epoch"] == 3 and record["train_seconds"] >= 0
     assert len(record["exported_at_commit"]) in (0, 40)

@@ -3,7 +3,7 @@ import json
 import pytest
 import torch
 
-from gan_src import checkpoint, pretrained
+from gan_src import checkpoint, run_folder
 from gan_src.data import gaussian_1d, uniform_noise
 from gan_src.models import mlp, mnist_discriminator, mnist_generator, mnist_p_z
 from gan_src.train import TrainConfig, TrainingDiverged, train
@@ -51,7 +51,7 @@ def test_checkpoint_and_metrics_log(mnist, tmp_path):
     assert [r["epoch"] for r in rows] == [1, 2]
     assert rows[-1]["lr"] == pytest.approx(0.1 / 1.000004**3)
     assert [p.name for p in (tmp_path / "snapshots").iterdir()] == ["G_epoch0002.pt"]
-    snapshot = pretrained.generator_state(tmp_path / "snapshots" / "G_epoch0002.pt")
+    snapshot = run_folder.generator_state(tmp_path / "snapshots" / "G_epoch0002.pt")
     assert torch.equal(snapshot["0.weight"], G.state_dict()["0.weight"])
 
 

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import torch
 
-from gan_src import pretrained
-from gan_src.snapshots import read_curve
+from gan_src import pretrained, run_folder
 
 VARIANTS = {
     "simultaneous": [],
@@ -47,16 +46,16 @@ def main() -> None:
         run = args.runs / name
         train = [*cli, "train", "--dataset", "mnist", "--epochs", str(args.epochs), "--out", str(run),
                  "--snapshot-every", "5", "--seed", str(args.seed), *options]
-        resume = ["--resume"] if (run / "checkpoint.pt").exists() else []
+        resume = ["--resume"] if run_folder.checkpoint_path(run).exists() else []
         subprocess.run([*train, *resume, "--no-progress"], check=True)
-        curve = run / "parzen.jsonl"
-        score = [*cli, "parzen", "--snapshots", str(run / "snapshots"), "--out", str(curve)]
+        curve = run_folder.curve_path(run)
+        score = [*cli, "parzen", "--snapshots", str(run_folder.snapshots_folder(run)), "--out", str(curve)]
         subprocess.run(score, check=True)
-        metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+        metrics = run_folder.read_metrics(run)
         record["runs"][name] = {
             "command": " ".join(["python -m gan_src", *train[3:]]) + " && " + " ".join(["python -m gan_src", *score[3:]]),
             "curve": [{"epoch": r["epoch"], **{k: round(r[k], 2) for k in ("valid", "test", "se")}}
-                      for r in read_curve(curve)],
+                      for r in run_folder.read_curve(curve)],
             "D_fake": [round(m["D_fake"], 5) for m in metrics],
             "seconds": round(sum(m["seconds"] for m in metrics)),
         }

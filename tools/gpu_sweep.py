@@ -48,7 +48,7 @@ so far), and the last epoch's mean D loss, G loss, D(x) and D(G(z)). All fp32: T
 
 Files, rewritten whole after every scored block (a kill leaves the last block's):
 
-- ``OUT/seedN/parzen.jsonl``: seed N's curve (``snapshots.read_curve`` reads it);
+- ``OUT/seedN/parzen.jsonl``: seed N's curve (``run_folder.read_curve`` reads it);
 - ``OUT/seedN/G_best.pt`` and ``G_best.json``: its G with the best ``valid_all`` (a state_dict
   of ``models.mnist_generator``) and provenance (seed, epoch, scores, device, torch, command,
   seconds, config);
@@ -86,15 +86,16 @@ from torch.func import functional_call, stack_module_state, vmap
 if __package__ in (None, "") and str(Path(__file__).resolve().parents[1]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from a checkout
 
-from gan_src import checkpoint, experiments, parzen, snapshots  # noqa: E402
+from gan_src import checkpoint, experiments, parzen, run_folder, snapshots  # noqa: E402
 from gan_src.data import DataCorruptError, DataNotFoundError, load_mnist  # noqa: E402
 from gan_src.losses import discriminator_loss, generator_loss  # noqa: E402
 from gan_src.models import Dropout  # noqa: E402
+from gan_src.noise import NoisePrior  # noqa: E402
 from gan_src.optim import learning_rate, make_optimizer, momentum, set_hyperparameters  # noqa: E402
-from gan_src.train import NoisePrior, TrainConfig  # noqa: E402
+from gan_src.train import TrainConfig  # noqa: E402
 
 EXPERIMENT = "mnist"
-RULE = "valid_all"   # the best G per seed: Table 1's selection rule (issue 25, section 1)
+RULE = "valid_all"   # the best G per seed: Table 1's selection rule (snapshots.best_snapshot's default)
 STOPPED = {"time": "time budget", "epochs": "--epochs-max", "diverged": "every seed diverged"}
 BUNDLE_G = 6         # Gs in --bundle: 6 x 10 MB and sweep.json fit the device tool's 8 files, 64 MiB
 
@@ -369,7 +370,7 @@ def sweep(args: argparse.Namespace, device: torch.device, clock: Callable[[], fl
                             for s, b in sorted(best.items())},
                       diverged={str(s): e for s, e in diverged.items()})
         for s in seeds:
-            snapshots.write_curve(folders[s] / "parzen.jsonl", curves[s])
+            run_folder.write_curve(run_folder.curve_path(folders[s]), curves[s])
         _write_json(args.out / "sweep.json", record)
         if args.bundle is not None:
             _write_bundle(args.bundle, args.out, record, curves, best, bundled)
@@ -432,8 +433,8 @@ def sweep(args: argparse.Namespace, device: torch.device, clock: Callable[[], fl
 def _save_best(folder: Path, state: dict[str, Tensor], seed: int, row: dict, cfg: TrainConfig,
                record: dict, wall: float) -> None:
     """Seed ``seed``'s best G so far and its provenance, G first (the JSON names a G on disk)."""
-    # a plain state_dict, as the brief of issue 25 asks: every reader of G snapshots takes it
-    # (pretrained.generator_state; a file without a digest loads unchecked)
+    # a plain state_dict (no digest): torch.load and load_state_dict read it as it is, and so do gan_src's
+    # readers of G snapshots (run_folder.generator_state; a file without a digest loads unchecked)
     checkpoint.write_atomically(folder / "G_best.pt", lambda f: torch.save(state, f))
     _write_json(folder / "G_best.json", {
         "seed": seed, "epoch": row["epoch"], "rule": RULE, "scores": row, "experiment": EXPERIMENT,

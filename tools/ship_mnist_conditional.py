@@ -16,12 +16,36 @@ from pathlib import Path
 
 import torch
 
-from gan_src import checkpoint, experiments, pretrained
 from gan_src.conditional import class_grid
 from gan_src.data import load_mnist
 from gan_src.neighbours import nearest
+from gan_src.shipping import ship
 
 NAME = "mnist_conditional"
+
+
+def describe(wall_seconds: float | None, trained_at_commit: str | None):
+    """What the record of the conditional G says beyond :func:`gan_src.shipping.ship`'s fields: how
+    often a sample's nearest training image has the class it was asked for."""
+    def fields(G, record: dict) -> dict:
+        splits = load_mnist()
+        samples = class_grid(G, per_class=100, seed=0)
+        index, _ = nearest(samples, splits.train)
+        asked = torch.arange(10).repeat_interleave(100)
+        agreement = (splits.train_labels[index] == asked).double().mean().item()
+        print(f"nearest training image has the requested class: {agreement:.3f}")
+        return {
+            "model": "class-conditional MNIST G(z, c) (Section 7, extension 1): [z (100), one_hot(c) (10)] -> "
+                     "1200 ReLU -> 1200 ReLU -> 784 sigmoid; D on [x, one_hot(c)]: maxout 240x5 -> maxout 240x5 -> 1",
+            "wall_seconds": None if wall_seconds is None else round(wall_seconds),
+            "threads": "OMP_NUM_THREADS=1 (one CPU core), niced, beside other jobs",
+            "trained_at_commit": trained_at_commit or record["exported_at_commit"],
+            "nearest_neighbour_class_agreement": {
+                "protocol": "100 samples per class (z seed 0); fraction whose nearest training image (squared L2) "
+                            "has the requested class",
+                "value": round(agreement, 4)},
+        }
+    return fields
 
 
 def main() -> None:
@@ -30,42 +54,7 @@ def main() -> None:
     ap.add_argument("--wall-seconds", type=float, help="wall time of the training command(s), if measured")
     ap.add_argument("--trained-at-commit", help="git commit of the code that trained it (default: HEAD)")
     args = ap.parse_args()
-    held = experiments.of_checkpoint(checkpoint.load(args.run / checkpoint.CHECKPOINT_NAME))
-    if held != NAME:
-        raise SystemExit(f"{args.run} holds the {held} experiment, not {NAME}")
-
-    record = pretrained.run_record(args.run)
-    cfg, epoch = record["config"], record["epochs"]
-
-    G = experiments.get(NAME).generator()
-    G.load_state_dict(pretrained.generator_state(args.run / "checkpoint.pt", architecture=NAME))
-    splits = load_mnist()
-    samples = class_grid(G, per_class=100, seed=0)
-    index, _ = nearest(samples, splits.train)
-    asked = torch.arange(10).repeat_interleave(100)
-    agreement = (splits.train_labels[index] == asked).double().mean().item()
-    print(f"nearest training image has the requested class: {agreement:.3f}")
-
-    command = (f"python -m gan_src train --conditional --dataset mnist --epochs {epoch} --out {args.run} "
-               f"--update {cfg['update']} --objective {cfg['objective']} --k {cfg['k']} --lr {cfg['lr']} "
-               f"--batch-size {cfg['m']} --seed {cfg['seed']}")
-    provenance = {
-        "model": "class-conditional MNIST G(z, c) (Section 7, extension 1): [z (100), one_hot(c) (10)] -> "
-                 "1200 ReLU -> 1200 ReLU -> 784 sigmoid; D on [x, one_hot(c)]: maxout 240x5 -> maxout 240x5 -> 1",
-        "command": command,
-        **record,
-        "wall_seconds": None if args.wall_seconds is None else round(args.wall_seconds),
-        "threads": "OMP_NUM_THREADS=1 (one CPU core), niced, beside other jobs",
-        "trained_at_commit": args.trained_at_commit or record["exported_at_commit"],
-        "nearest_neighbour_class_agreement": {
-            "protocol": "100 samples per class (z seed 0); fraction whose nearest training image (squared L2) "
-                        "has the requested class",
-            "value": round(agreement, 4)},
-        "recreate": f"{command} && python tools/ship_mnist_conditional.py {args.run}",
-    }
-    weights, info = pretrained.export(args.run / "checkpoint.pt", NAME, provenance, architecture=NAME)
-    for path in (weights, weights.with_name(f"{NAME}_D.pt"), info):
-        print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    ship(args.run, NAME, "tools/ship_mnist_conditional.py", describe(args.wall_seconds, args.trained_at_commit))
 
 
 if __name__ == "__main__":

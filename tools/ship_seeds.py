@@ -16,8 +16,8 @@ import argparse
 import json
 from pathlib import Path
 
-from gan_src import pretrained
-from gan_src.snapshots import read_curve
+from gan_src import pretrained, run_folder
+from gan_src.shipping import run_record
 
 
 def main() -> None:
@@ -26,8 +26,8 @@ def main() -> None:
     args = ap.parse_args()
     runs = []
     for run in args.runs:
-        record = pretrained.run_record(run)
-        curve = sorted(read_curve(run / "parzen.jsonl"), key=lambda r: r["epoch"])
+        record = run_record(run)
+        curve = sorted(run_folder.read_curve(run_folder.curve_path(run)), key=lambda r: r["epoch"])
         runs.append({"seed": record["seed"], "epochs": record["epochs"],
                      "train_seconds": record["train_seconds"], "machine": record["machine"],
                      "command": f"python -m gan_src train --out {run} --seed {record['seed']} --epochs 1 && "
@@ -41,7 +41,7 @@ def main() -> None:
                 "(the authors' settings), scored every 10 epochs by the paper's Parzen protocol",
         "step": "gan_src.train's step (the same update rule as the shipped run's first 660 epochs, with "
                 "dropout masks from rand < keep, another random stream than its bernoulli_ masks)",
-        "exported_at_commit": pretrained.run_record(args.runs[0])["exported_at_commit"],
+        "exported_at_commit": run_record(args.runs[0])["exported_at_commit"],
         "runs": runs}, indent=1) + "\n")
     print(f"wrote {out}: " + ", ".join(f"seed {r['seed']} to epoch {r['epochs']}" for r in runs))
 

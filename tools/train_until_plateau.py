@@ -18,8 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gan_src import checkpoint
-from gan_src.snapshots import best_snapshot, read_curve
+from gan_src import run_folder
+from gan_src.snapshots import best_snapshot
 from gan_src.table1 import PATIENCE
 
 
@@ -30,14 +30,13 @@ def main() -> None:
     ap.add_argument("--patience", type=int, default=PATIENCE, help="stop when the best validation LL is this many epochs old")
     ap.add_argument("--max-epochs", type=int, default=2000)
     args = ap.parse_args()
-    curve = args.run / "parzen.jsonl"
+    curve, snapshots = run_folder.curve_path(args.run), run_folder.snapshots_folder(args.run)
     cli = [sys.executable, "-m", "gan_src"]
     while True:
-        epoch = checkpoint.load(args.run / checkpoint.CHECKPOINT_NAME)["epoch"]
-        if any((args.run / "snapshots").glob("G_epoch*.pt")):
-            subprocess.run([*cli, "parzen", "--snapshots", str(args.run / "snapshots"), "--out", str(curve)],
-                           check=True)
-        top = best_snapshot(read_curve(curve))
+        epoch = run_folder.load(args.run)["epoch"]
+        if run_folder.snapshot_files(snapshots):
+            subprocess.run([*cli, "parzen", "--snapshots", str(snapshots), "--out", str(curve)], check=True)
+        top = best_snapshot(run_folder.read_curve(curve))
         if top is not None and epoch - top["epoch"] >= args.patience:
             print(f"stopped at epoch {epoch}: the best validation LL (all 10,000 images), {top['valid_all']:.2f}, is from epoch {top['epoch']}")
             return

@@ -20,18 +20,15 @@ from pathlib import Path
 
 import torch
 
-from gan_src import checkpoint, pretrained
+from gan_src import checkpoint, pretrained, run_folder
 from gan_src.optim import learning_rate, make_optimizer, momentum
 from gan_src.train import TrainConfig
-
-WARM_START = "warm_start.json"
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path, help="the new run folder (must not hold a checkpoint yet)")
     args = ap.parse_args()
-    target = args.out / checkpoint.CHECKPOINT_NAME
+    target = run_folder.checkpoint_path(args.out)
     if target.exists():
         raise SystemExit(f"{target} exists; a warm start only begins a new run folder")
 
@@ -58,7 +55,7 @@ def main() -> None:
         "velocities": "zero", "rng": f"fresh, seeded with {cfg.seed} (data order, z and dropout differ from the "
                                      "uninterrupted run)",
     }
-    (args.out / WARM_START).write_text(json.dumps(note, indent=2) + "\n")
+    (args.out / run_folder.WARM_START_NAME).write_text(json.dumps(note, indent=2) + "\n")
     print(f"wrote {target}: epoch {epoch}, step {steps}, lr {note['lr']:.5f}, momentum {note['momentum']:.2f}")
 
 

@@ -25,8 +25,6 @@ import hashlib
 import io
 import json
 import os
-import platform
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +32,11 @@ import torch
 from torch import nn
 
 from ..checkpoint import CheckpointError, read, write_atomically
-from ..checkpoint import load as load_checkpoint
-from ..experiments import EXPERIMENTS, Experiment, identify
+from ..experiments import EXPERIMENTS, Experiment
+from ..run_folder import discriminator_state, generator_state
 
 FOLDER = Path(__file__).resolve().parent
-MAX_BYTES = 12 * 1024 * 1024  # the issue's budget for a shipped generator
+MAX_BYTES = 12 * 1024 * 1024  # per shipped G: weights are committed to git and installed with the package
 
 
 class PretrainedNotFoundError(LookupError):
@@ -109,49 +107,6 @@ def _cast(state: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, torch
     return {k: v.to(dtype) if v.is_floating_point() else v for k, v in state.items()}
 
 
-def _matches(state: Any, model: nn.Module) -> bool:
-    """Whether ``state`` has the names and shapes of ``model``'s weights, floating-point where they are."""
-    expected = model.state_dict()
-    return (isinstance(state, dict) and state.keys() == expected.keys()
-            and all(torch.is_tensor(state[k]) and state[k].shape == v.shape
-                    and state[k].is_floating_point() == v.is_floating_point() for k, v in expected.items()))
-
-
-def _experiment(key: str) -> Experiment:
-    if key not in EXPERIMENTS:
-        raise ValueError(f"unknown architecture {key!r}; choose one of {', '.join(EXPERIMENTS)}")
-    return EXPERIMENTS[key]
-
-
-def generator_state(path: str | os.PathLike, architecture: str = "mnist") -> dict[str, torch.Tensor]:
-    """G's ``state_dict`` from a training checkpoint (``checkpoint.pt``) or a G snapshot
-    (``snapshots/G_epochNNNN.pt``) of the networks ``architecture`` (an experiment of
-    :data:`~gan_src.experiments.EXPERIMENTS`); :class:`~gan_src.checkpoint.CheckpointError`, naming
-    the experiment the file does hold, otherwise."""
-    G = _experiment(architecture).generator()
-    state = read(path)
-    if isinstance(state, dict) and isinstance(state.get("G"), dict):
-        state = state["G"]
-    if not _matches(state, G):
-        found = identify(state)
-        if found is None:
-            raise CheckpointError(f"{path} holds neither a gan_src training checkpoint nor the weights of "
-                                  f"the {architecture!r} G")
-        raise CheckpointError(f"{path} holds the {found!r} G, not the {architecture!r} G")
-    bad = next((k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()), None)
-    if bad is not None:
-        raise CheckpointError(f"{path}: G's {bad} holds NaN or infinite values; it is not a good G (choose another "
-                              "checkpoint or snapshot)")
-    return state
-
-
-def discriminator_state(path: str | os.PathLike, architecture: str = "mnist") -> dict[str, torch.Tensor] | None:
-    """D's ``state_dict`` from a training checkpoint; None for a G snapshot (which has no D)."""
-    state = read(path)
-    D = state.get("D") if isinstance(state, dict) else None
-    return D if _matches(D, _experiment(architecture).discriminator()) else None
-
-
 def export(checkpoint_path: str | os.PathLike, name: str, provenance: dict[str, Any],
            dtype: torch.dtype = torch.float16, folder: str | os.PathLike | None = None,
            architecture: str = "mnist", discriminator_path: str | os.PathLike | None = None,
@@ -193,25 +148,3 @@ def _serialised(state: dict[str, torch.Tensor]) -> bytes:
     buffer = io.BytesIO()
     torch.save(state, buffer)
     return buffer.getvalue()
-
-
-def run_record(run: str | os.PathLike, epoch: int | None = None) -> dict[str, Any]:
-    """The provenance fields every shipped model shares, read from a training run folder
-    (``checkpoint.pt``, ``metrics.jsonl``): its config and seed, the epochs and steps (up to
-    ``epoch``, default the checkpoint's), the summed training seconds, machine, torch and the
-    current git commit."""
-    run = Path(run)
-    ckpt = load_checkpoint(run / "checkpoint.pt")
-    epoch = ckpt["epoch"] if epoch is None else epoch
-    metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
-    git = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return {
-        "config": ckpt["config"],
-        "seed": ckpt["config"]["seed"],
-        "epochs": epoch,
-        "steps": next(row["step"] for row in metrics if row["epoch"] == epoch),
-        "train_seconds": round(sum(row["seconds"] for row in metrics if row["epoch"] <= epoch)),
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores, {platform.system()}",
-        "torch": torch.__version__,
-        "exported_at_commit": git,
-    }
