@@ -1,12 +1,15 @@
 """A run on disk (gan_src.run_folder): one module names a run's files, saves an epoch in order and reads
-G back."""
+G back; the package map names every module."""
 
+import ast
+import json
 from pathlib import Path
 
 import pytest
 import torch
 
-from gan_src import checkpoint, run_folder
+import gan_src
+from gan_src import checkpoint, results, run_folder
 from gan_src.checkpoint import CheckpointError
 from gan_src.models import mnist_discriminator, mnist_generator
 from gan_src.noise import Z_DIM, mnist_p_z, normal_noise, uniform_noise
@@ -69,3 +72,27 @@ def test_every_prior_draws_only_from_the_generator_it_is_given():
     assert torch.equal(torch.get_rng_state(), before)
     z = mnist_p_z(10_000, torch.Generator().manual_seed(0))
     assert z.shape == (10_000, Z_DIM) and z.abs().max() <= 3 ** 0.5 and abs(z.var().item() - 1) < 0.02
+
+
+def test_results_are_read_by_name_never_by_path():
+    for name, script in results.RESULTS.items():
+        assert results.load(name) and (Path(__file__).parents[1] / script).is_file()
+    with pytest.raises(KeyError, match="no result '../pretrained/mnist'"):
+        results.load("../pretrained/mnist")
+
+
+def test_the_package_map_names_every_module():
+    root = Path(gan_src.__file__).parent
+    modules = {p.stem for p in root.glob("*.py")} - {"__init__", "__main__"}
+    modules |= {p.parent.name for p in root.glob("*/__init__.py")}
+    modules |= {f"{p.parent.name}.{p.stem}" for p in root.glob("*/*.py") if p.stem != "__init__"}
+    listed = ast.get_docstring(ast.parse((root / "__init__.py").read_text()))
+    missing = sorted(m for m in modules if f"gan_src.{m}`" not in listed and f"``{m}``" not in listed)
+    assert not missing, f"gan_src/__init__.py's map lacks {missing}"
+
+
+def test_result_files_are_package_data():
+    import tomllib
+    config = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert "*.json" in config["tool"]["setuptools"]["package-data"]["gan_src.results"]
+    assert json.loads(results.path("parzen_ceilings").read_text())["real"]["mean"] > 0

@@ -7,14 +7,13 @@ the authors' simultaneous update with the non-saturating objective (the shipped 
 Algorithm 1 as printed (alternating, k = 1), and the simultaneous update with the minimax
 objective log(1 - D(G(z))). Each keeps a snapshot of G every 5 epochs, scored with
 ``python -m gan_src parzen --snapshots``; the curves, the per-epoch mean D(G(z)) and the
-commands go to ``gan_src/pretrained/update_rules.json``, which the chapter reads. Resumable:
+commands go to ``gan_src/results/update_rules.json``, which the chapter reads. Resumable:
 run it again after an interruption.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from gan_src import pretrained, run_folder
+from gan_src import results, run_folder
 
 VARIANTS = {
     "simultaneous": [],
@@ -59,9 +58,7 @@ def main() -> None:
             "D_fake": [round(m["D_fake"], 5) for m in metrics],
             "seconds": round(sum(m["seconds"] for m in metrics)),
         }
-    out = pretrained.FOLDER / "update_rules.json"
-    out.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"wrote {out}")
+    print(f"wrote {results.save('update_rules', record)}")
 
 
 if __name__ == "__main__":

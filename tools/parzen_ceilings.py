@@ -1,6 +1,6 @@
 """The two Parzen "ceilings" of Theis et al. (2016) beside Table 1, measured and saved.
 
-    python tools/parzen_ceilings.py        # writes gan_src/pretrained/parzen_ceilings.json
+    python tools/parzen_ceilings.py        # writes gan_src/results/parzen_ceilings.json
 
 The same protocol as for G (gan_src.parzen.evaluate: sigma from logspace(-1, 0, 10) on the
 first 1,000 validation images, mean ± se over the 10,000 test images) with 10,000 centres
@@ -11,17 +11,15 @@ too long for a chapter, so the chapter reads this file; re-run this script to ch
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 
 import torch
 
-from gan_src import parzen, pretrained
+from gan_src import parzen, results
 from gan_src.data import load_mnist
 from gan_src.kmeans import kmeans
 
-OUT = pretrained.FOLDER / "parzen_ceilings.json"
 ITERATIONS, SEED = 10, 0
 
 
@@ -40,8 +38,7 @@ def main() -> None:
     print("k-means:", parzen.ParzenResult(**{k: v for k, v in rows["kmeans"].items() if k not in ("centres", "inertia")}))
     rows["seconds"] = round(time.perf_counter() - start, 1)
     rows["torch"] = torch.__version__
-    OUT.write_text(json.dumps(rows, indent=1) + "\n")
-    print(f"wrote {OUT}")
+    print(f"wrote {results.save('parzen_ceilings', rows)}")
 
 
 if __name__ == "__main__":

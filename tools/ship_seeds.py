@@ -5,7 +5,7 @@
     (the same for seed 2), then
     python tools/ship_seeds.py runs/mnist-seed1 runs/mnist-seed2
 
-Writes ``gan_src/pretrained/mnist_seeds.json``: for each run its seed, the epochs it reached,
+Writes ``gan_src/results/mnist_seeds.json``: for each run its seed, the epochs it reached,
 its training seconds and its Parzen curve (the paper's protocol, ``RUN/parzen.jsonl``). The
 chapter draws them beside the first epochs of the shipped run (seed 0).
 """
@@ -13,10 +13,9 @@ chapter draws them beside the first epochs of the shipped run (seed 0).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from gan_src import pretrained, run_folder
+from gan_src import results, run_folder
 from gan_src.shipping import run_record
 
 
@@ -35,14 +34,13 @@ def main() -> None:
                                 "--patience 100000",
                      "curve": [{k: round(r[k], 2) for k in ("valid", "test", "se")} | {"epoch": r["epoch"]}
                                for r in curve if r["epoch"] <= record["epochs"]]})
-    out = pretrained.FOLDER / "mnist_seeds.json"
-    out.write_text(json.dumps({
+    out = results.save("mnist_seeds", {
         "what": "MNIST GANs trained from scratch with other seeds, everything else as the shipped run "
                 "(the authors' settings), scored every 10 epochs by the paper's Parzen protocol",
         "step": "gan_src.train's step (the same update rule as the shipped run's first 660 epochs, with "
                 "dropout masks from rand < keep, another random stream than its bernoulli_ masks)",
         "exported_at_commit": run_record(args.runs[0])["exported_at_commit"],
-        "runs": runs}, indent=1) + "\n")
+        "runs": runs})
     print(f"wrote {out}: " + ", ".join(f"seed {r['seed']} to epoch {r['epochs']}" for r in runs))
 
 
