@@ -8,7 +8,9 @@ Two update rules, chosen by ``TrainConfig.update``:
   gradients from the same minibatch and the same (dropout-perturbed) pass through D,
   and one optimiser step applies both. D's cost there is half of -V(D, G).
 
-An epoch is one pass over the training set in minibatches of m (500 steps on MNIST).
+An epoch is one pass over the training set in minibatches of m (500 steps on MNIST). The loop a
+reader comes for is :func:`train_epoch`, one screen; :func:`train` repeats it and adds what a long
+run needs: resuming, stopping a diverging run, and saving every epoch (:mod:`gan_src.run_folder`).
 """
 
 from __future__ import annotations
@@ -147,6 +149,80 @@ def generator_step(G: nn.Module, D: nn.Module, opt_G: Optimizer, z: Tensor,
     return g_loss
 
 
+def iterations_per_epoch(rows: int, cfg: TrainConfig) -> int:
+    """Iterations of Algorithm 1 in one pass over ``rows`` examples: one per minibatch of m (the
+    simultaneous update), one per k minibatches (alternating), at most ``cfg.steps_per_epoch``."""
+    n_batches = rows // cfg.m
+    iterations = n_batches if cfg.update == "simultaneous" else n_batches // cfg.k
+    if cfg.steps_per_epoch is not None:
+        iterations = min(iterations, cfg.steps_per_epoch)
+    if iterations == 0:
+        raise ValueError(f"{rows} examples make no full step of m={cfg.m} (k={cfg.k})")
+    return iterations
+
+
+def hyperparameters(cfg: TrainConfig, epoch: int, step: int) -> tuple[float, float | None]:
+    """The learning rate of ``step`` and the momentum of ``epoch`` (None for Adam): the authors' schedules."""
+    lr = learning_rate(step, cfg.lr, cfg.lr_decay, cfg.lr_floor)
+    if cfg.optimizer != "momentum":
+        return lr, None
+    return lr, momentum(epoch, cfg.momentum_start, cfg.momentum_final, cfg.momentum_saturate)
+
+
+def train_epoch(G: nn.Module, D: nn.Module, opt_D: Optimizer,
+                opt_G: Optimizer, data: Tensor, p_z: NoisePrior,
+                cfg: TrainConfig, rng: torch.Generator, epoch: int,
+                step: int, progress: bool = True) -> dict:
+    """One epoch of Algorithm 1 (``epoch`` counts from 0; ``step`` steps so
+    far): minibatches of ``data`` in an order drawn from ``rng``, as is z.
+    Returns the epoch's means of -V, G's loss, D(x) and D(G(z))."""
+    start, m, device = time.perf_counter(), cfg.m, data.device
+    iterations = iterations_per_epoch(len(data), cfg)
+    n = len(data) // m
+    batches = torch.randperm(len(data), generator=rng)[: n * m].view(n, m)
+    batches = batches.to(device)
+    sums = torch.zeros(4, dtype=torch.float64)
+    bar = tqdm(range(iterations), desc=f"epoch {epoch + 1}/{cfg.epochs}",
+               disable=not progress, leave=progress)
+    for i in bar:
+        lr, mu = hyperparameters(cfg, epoch, step)
+        set_hyperparameters(opt_D, lr, mu)
+        set_hyperparameters(opt_G, lr, mu)
+        # bf16: the matmuls in bfloat16; losses and weights stay in fp32
+        with torch.autocast(device.type, torch.bfloat16,
+                            enabled=cfg.precision == "bf16"):
+            if cfg.update == "simultaneous":  # the authors' code
+                z = p_z(m, rng).to(device)
+                d_loss, g_loss, real, fake = simultaneous_step(
+                    G, D, data[batches[i]], z, cfg.objective)
+                opt_D.step()
+                opt_G.step()
+            else:  # Algorithm 1 as printed: k steps of D, then one of G
+                for j in range(cfg.k):
+                    x = data[batches[i * cfg.k + j]]
+                    z = p_z(m, rng).to(device)
+                    d_loss, real, fake = discriminator_step(G, D, opt_D, x, z)
+                z = p_z(m, rng).to(device)
+                g_loss = generator_step(G, D, opt_G, z, cfg.objective)
+        step += 1
+        d, g = d_loss.item(), g_loss.item()
+        if not (math.isfinite(d) and math.isfinite(g)):
+            where = f"epoch {epoch + 1}, step {i + 1}"
+            raise TrainingDiverged(f"loss became non-finite at {where} "
+                                   f"(D: {d}, G: {g})")
+        sums += torch.tensor([d, g, torch.sigmoid(real).mean().item(),
+                              torch.sigmoid(fake).mean().item()],
+                             dtype=torch.float64)
+        if i % 10 == 0 or i == iterations - 1:
+            bar.set_postfix(D_loss=f"{d:.3f}", G_loss=f"{g:.3f}",
+                            refresh=False)
+    bar.close()
+    mean = (sums / iterations).tolist()
+    return {"epoch": epoch + 1, "step": step, "d_loss": mean[0],
+            "g_loss": mean[1], "D_real": mean[2], "D_fake": mean[3],
+            "lr": lr, "momentum": mu, "seconds": time.perf_counter() - start}
+
+
 def train(
     G: nn.Module,
     D: nn.Module,
@@ -160,17 +236,17 @@ def train(
     snapshot_every: int | None = None,
     experiment: str | None = None,
 ) -> list[dict]:
-    """Train G against D on the rows of ``data`` by Algorithm 1; returns the per-epoch metrics.
+    """Train G against D on the rows of ``data`` by Algorithm 1, :func:`train_epoch` after
+    :func:`train_epoch`; returns the per-epoch metrics.
 
     With ``out``, every epoch is saved in that run folder (:func:`gan_src.run_folder.save_epoch`:
     ``checkpoint.pt``, ``metrics.jsonl`` and, with ``snapshot_every=n``, G's weights every n epochs in
-    ``snapshots/``, for curves over epochs). ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` with the
-    run's own settings (its config; its snapshot interval unless ``snapshot_every`` is given) and
-    ends with the same weights as a run that was never interrupted; every tensor of the checkpoint
-    is checked against G, D and the optimisers before any of it is loaded
-    (:func:`gan_src.checkpoint.check_against`). The checkpoint is written last, after the snapshot
-    and the metrics it accounts for, and records ``experiment`` (a name of
+    ``snapshots/``), the checkpoint last, recording ``experiment`` (a name of
     :mod:`gan_src.experiments`), which a resumed run must match, and the snapshot interval.
+    ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` with the run's own settings
+    (its config; its snapshot interval unless ``snapshot_every`` is given) and ends with the same
+    weights as a run that was never interrupted; every tensor of the checkpoint is checked against
+    G, D and the optimisers before any of it is loaded (:func:`gan_src.checkpoint.check_against`).
     A NaN or infinite loss, or at the end of an epoch a weight or G(z), stops the run with
     :class:`TrainingDiverged` before anything non-finite is written; the message names the last
     good checkpoint. The folder is not locked here: :func:`gan_src.run_folder.claim` does that.
@@ -181,12 +257,8 @@ def train(
     D.to(device).train()
     data = data.to(device)
     if resume:
-        path = _checkpoint_path(out)
-        state = run_folder.load(out)
-        recorded = state.get("experiment")
-        if experiment is not None and recorded is not None and recorded != experiment:
-            raise checkpoint.CheckpointError(f"{out} holds the {recorded} experiment, not {experiment}")
-        cfg = replace(saved_config(state, path), epochs=cfg.epochs)  # the run's own settings, optimiser included
+        state = _resumed(out, experiment)
+        cfg = replace(saved_config(state, run_folder.checkpoint_path(out)), epochs=cfg.epochs)  # the run's own
         if snapshot_every is None:
             snapshot_every = state.get("snapshot_every")
     opt_D = make_optimizer(D.parameters(), cfg.optimizer, cfg.lr, cfg.momentum_start)
@@ -194,65 +266,23 @@ def train(
     rng = torch.Generator().manual_seed(cfg.seed)
     torch.manual_seed(cfg.seed)  # dropout in D draws from torch's global generator
     epoch, step, history = 0, 0, []
-
     if resume:
-        checkpoint.check_against(state, path, {"G": G, "D": D}, {"opt_D": opt_D, "opt_G": opt_G}, cfg.optimizer)
-        G.load_state_dict(state["G"])
-        D.load_state_dict(state["D"])
-        opt_D.load_state_dict(state["opt_D"])
-        opt_G.load_state_dict(state["opt_G"])
+        checkpoint.check_against(state, run_folder.checkpoint_path(out), {"G": G, "D": D},
+                                 {"opt_D": opt_D, "opt_G": opt_G}, cfg.optimizer)
+        for key, module in (("G", G), ("D", D), ("opt_D", opt_D), ("opt_G", opt_G)):
+            module.load_state_dict(state[key])
         checkpoint.restore_rng_states(state["rng_states"], rng)
         epoch, step, history = state["epoch"], state["step"], state["history"]
         run_folder.write_metrics(out, history)  # a run killed after writing them may have one epoch more
     kept = epoch if resume else None  # the epoch of the last good checkpoint written to out
-
-    n_batches = len(data) // cfg.m
-    iterations = n_batches if cfg.update == "simultaneous" else n_batches // cfg.k
-    if cfg.steps_per_epoch is not None:
-        iterations = min(iterations, cfg.steps_per_epoch)
-    if iterations == 0:
-        raise ValueError(f"{len(data)} examples make no full step of m={cfg.m} (k={cfg.k})")
+    iterations_per_epoch(len(data), cfg)  # a data set too small for one step fails before any epoch
 
     for epoch in range(epoch, cfg.epochs):
-        start = time.perf_counter()
-        batches = torch.randperm(len(data), generator=rng)[: n_batches * cfg.m].view(n_batches, cfg.m).to(device)
-        sums = torch.zeros(4, dtype=torch.float64)
-        bar = tqdm(range(iterations), desc=f"epoch {epoch + 1}/{cfg.epochs}", disable=not progress, leave=progress)
-        for i in bar:
-            lr = learning_rate(step, cfg.lr, cfg.lr_decay, cfg.lr_floor)
-            mu = momentum(epoch, cfg.momentum_start, cfg.momentum_final, cfg.momentum_saturate) \
-                if cfg.optimizer == "momentum" else None
-            set_hyperparameters(opt_D, lr, mu)
-            set_hyperparameters(opt_G, lr, mu)
-            # bf16: G's and D's matmuls in bfloat16 (their backward follows), losses and weights in fp32
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
-                if cfg.update == "simultaneous":
-                    z = p_z(cfg.m, rng).to(device)
-                    d_loss, g_loss, real, fake = simultaneous_step(G, D, data[batches[i]], z, cfg.objective)
-                    opt_D.step()
-                    opt_G.step()
-                else:
-                    for j in range(cfg.k):
-                        z = p_z(cfg.m, rng).to(device)
-                        d_loss, real, fake = discriminator_step(G, D, opt_D, data[batches[i * cfg.k + j]], z)
-                    g_loss = generator_step(G, D, opt_G, p_z(cfg.m, rng).to(device), cfg.objective)
-            step += 1
-            d, g = d_loss.item(), g_loss.item()
-            if not (math.isfinite(d) and math.isfinite(g)):
-                raise TrainingDiverged(
-                    f"loss became non-finite at epoch {epoch + 1}, step {i + 1} (D: {d}, G: {g}); "
-                    f"{_kept(out, kept)}. Try a lower learning rate.")
-            sums += torch.tensor([d, g, torch.sigmoid(real).mean().item(), torch.sigmoid(fake).mean().item()],
-                                 dtype=torch.float64)
-            if i % 10 == 0 or i == iterations - 1:
-                bar.set_postfix(D_loss=f"{d:.3f}", G_loss=f"{g:.3f}", refresh=False)
-        bar.close()
-        mean = (sums / iterations).tolist()
-        history.append({
-            "epoch": epoch + 1, "step": step, "d_loss": mean[0], "g_loss": mean[1],
-            "D_real": mean[2], "D_fake": mean[3], "lr": lr, "momentum": mu,
-            "seconds": time.perf_counter() - start,
-        })
+        try:
+            history.append(train_epoch(G, D, opt_D, opt_G, data, p_z, cfg, rng, epoch, step, progress))
+        except TrainingDiverged as err:
+            raise TrainingDiverged(f"{err}; {_kept(out, kept)}. Try a lower learning rate.") from None
+        step = history[-1]["step"]
         bad = _non_finite(G, D, opt_D, opt_G, p_z)
         if bad is not None:
             raise TrainingDiverged(f"{bad} became non-finite in epoch {epoch + 1}; {_kept(out, kept)}. "
@@ -271,6 +301,17 @@ def train(
                                                  f"then {again}") from err
             kept = epoch + 1
     return history
+
+
+def _resumed(out: Path | None, experiment: str | None) -> dict:
+    """The checkpoint of the run in ``out``, which must hold ``experiment`` (when both are known)."""
+    if out is None:
+        raise ValueError("resume needs the run's output folder")
+    state = run_folder.load(out)
+    recorded = state.get("experiment")
+    if experiment is not None and recorded is not None and recorded != experiment:
+        raise checkpoint.CheckpointError(f"{out} holds the {recorded} experiment, not {experiment}")
+    return state
 
 
 @torch.no_grad()
@@ -309,9 +350,3 @@ def _kept(out: Path | None, epoch: int | None) -> str:
     if epoch is None:
         return f"no checkpoint was written to {out}"
     return f"the last good checkpoint is {run_folder.checkpoint_path(out)} (epoch {epoch})"
-
-
-def _checkpoint_path(out: Path | None) -> Path:
-    if out is None:
-        raise ValueError("resume needs the run's output folder")
-    return run_folder.checkpoint_path(out)
