@@ -65,40 +65,46 @@ def draw_panel(ax: plt.Axes, run: Toy1DRun, snap: Snapshot, title: str | None = 
     return ax
 
 
-def draw_figure1(run: Toy1DRun, panels: Sequence[tuple[str, Snapshot]], width: float = 13.0,
-                 optimal_D: bool = False) -> plt.Figure:
-    """Figure 1 as a row of panels, e.g. [("(a) ...", snapshot), ...], with one legend."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(width, 3.2), sharey=True)
-    for ax, (title, snap) in zip(axes, panels):
+def draw_figure1(run: Toy1DRun, panels: Sequence[tuple[str, Snapshot]], optimal_D: bool = False,
+                 cols: int = 2, figsize: tuple[float, float] = (7, 5.4)) -> plt.Figure:
+    """Figure 1: one :func:`draw_panel` per ``(title, snapshot)`` of ``panels``, ``cols`` to a row,
+    sharing their axes, under one legend (the x = G(z) lines below each panel explain themselves)."""
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=figsize, sharex=True, sharey=True, squeeze=False)
+    for ax, (title, snap) in zip(axes.flat, panels):
         draw_panel(ax, run, snap, title, optimal_D=optimal_D)
-    handles, labels = axes[0].get_legend_handles_labels()
-    keep = [i for i, label in enumerate(labels) if label != "x = G(z)"]
-    fig.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="upper center", ncol=len(keep),
-               bbox_to_anchor=(0.5, 1.08), frameon=False)
-    fig.tight_layout()
+    for ax in axes.flat[len(panels):]:
+        ax.remove()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    legend = dict(zip(labels, handles))
+    legend.pop("x = G(z)")
+    fig.legend(legend.values(), legend.keys(), loc="upper center", ncol=len(legend), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
 
-def animate(run: Toy1DRun, phase: str = "after_G", max_frames: int = 60, dpi: int = 60,
-            interval: int = 120) -> FuncAnimation:
-    """The whole run as an animation: one frame per recorded snapshot of ``phase`` (thinned to
-    at most ``max_frames``), always ending on the last one."""
-    snaps = [s for s in run.snapshots if s.phase in (phase, "start")]
-    step = max(1, -(-len(snaps) // max_frames))
-    frames = snaps[::step]
-    if frames[-1] is not snaps[-1]:
-        frames = frames[: max_frames - 1] + [snaps[-1]]
-    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=dpi)
+def animate(run: Toy1DRun, frames: Sequence[Snapshot] | None = None, max_frames: int = 60,
+            dpi: float | None = None, interval: int = 200) -> FuncAnimation:
+    """The run as an animation, one :func:`draw_panel` per frame with the legend beside it: the
+    snapshots ``frames``, by default the start and every ``after_G`` snapshot, thinned to at most
+    ``max_frames`` and always ending on the last one."""
+    if frames is None:
+        snaps = [s for s in run.snapshots if s.phase in ("start", "after_G")]
+        step = max(1, -(-len(snaps) // max_frames))
+        frames = snaps[::step]
+        if frames[-1] is not snaps[-1]:
+            frames = frames[: max_frames - 1] + [snaps[-1]]
+    fig, ax = plt.subplots(figsize=(6.2, 3.0), dpi=dpi)
+    fig.subplots_adjust(left=0.07, right=0.77, bottom=0.1, top=0.9)
 
-    def update(i: int):
+    def update(i: int) -> None:
         ax.clear()
         snap = frames[i]
-        draw_panel(ax, run, snap, f"iteration {snap.iteration + 1 if snap.phase != 'start' else 0} "
-                                  f"of {run.config.iterations}")
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
-        return ax.get_children()
+        it = 0 if snap.phase == "start" else snap.iteration + 1
+        draw_panel(ax, run, snap, f"iteration {it} of {run.config.iterations}")
+        ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
 
-    anim = FuncAnimation(fig, update, frames=len(frames), interval=interval)
+    anim = FuncAnimation(fig, update, len(frames), interval=interval)
     plt.close(fig)  # the caller shows the animation, not the empty figure
     return anim
 
