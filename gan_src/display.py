@@ -6,6 +6,7 @@ which Jupyter and Colab render the same way. Printed text would be cut at the co
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Sequence
 
 from IPython.display import Markdown, display
@@ -19,6 +20,26 @@ def source_markdown(*objects: object) -> str:
 def show_source(*objects: object) -> None:
     """Display the source of ``objects`` as a highlighted code block (instead of ``print``)."""
     display(Markdown(source_markdown(*objects)))
+
+
+def shell_lines(command: str, width: int = 76) -> str:
+    """A long shell command as lines of at most ``width`` characters where it can be broken: before an
+    option (``--``) or an ``&&``, each continued line ending in a backslash and the next indented."""
+    lines = [""]
+    for part in re.split(r" (?=--|&& )", command):
+        if lines[-1] and len(lines[-1]) + 1 + len(part) > width:
+            lines[-1] += " \\"
+            lines.append("    " + part)
+        else:
+            lines[-1] = f"{lines[-1]} {part}" if lines[-1] else part
+    return "\n".join(lines)
+
+
+def show_commands(commands: dict[str, str], width: int = 76) -> None:
+    """Display shell commands as one highlighted ``bash`` block, each under its ``# title`` comment
+    and broken into lines by :func:`shell_lines`."""
+    blocks = [f"# {title}\n{shell_lines(command, width)}" for title, command in commands.items()]
+    display(Markdown("```bash\n" + "\n\n".join(blocks) + "\n```"))
 
 
 def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]], align: str | None = None) -> str:

@@ -34,7 +34,8 @@ import os
 import torch
 from torch import Tensor, nn
 
-from .models import Z_DIM, Maxout, mnist_discriminator
+from .models import Z_DIM, Maxout, count_parameters, mnist_discriminator
+from .neighbours import mean_pairwise_distance, nearest
 
 FACES_SIDE = 48             # TFD's faces are 48 x 48; the 64 x 64 Olivetti faces are shrunk to match
 FACES_DIM = FACES_SIDE ** 2  # 2,304, TFD's G output
@@ -230,3 +231,65 @@ def training_data(name: str, root: str | os.PathLike | None = None, full_cifar10
         mirrored = faces.view(-1, FACES_SIDE, FACES_SIDE).flip(-1).reshape(len(faces), -1)
         return torch.cat([faces, mirrored])
     return load_cifar10(root, full=full_cifar10).train
+
+
+# --- the chapter's table and numbers ------------------------------------------
+
+PANEL = {"faces": "(b)", "cifar10": "(c)", "cifar10_conv": "(d)"}  # each model's panel of Figure 2
+OPTIMISERS = {"momentum": "SGD + momentum", "adam": "Adam"}
+
+
+def comparison_rows(name: str, record: dict) -> list[list[str]]:
+    """Model ``name``'s rows of the chapter's table, paper against ours: its G and its D (with our
+    parameter counts), and how each was trained (ours from ``record``, the shipped model's provenance)."""
+    G, D = (make() for make in NETWORKS[name])
+    paper, ours = PAPER[name].split("; "), SCALED[name].split("; ")
+    cfg, panel = record["config"], PANEL[name]
+
+    def net(text: str) -> str:  # 'G 100 -> 800 ReLU' as '100 → 800 ReLU' (the row says which net)
+        return text[2:].replace(" -> ", " → ")
+
+    return [
+        [f"{panel} G", net(paper[0]), f"{net(ours[0])} ({count_parameters(G):,} parameters)"],
+        [f"{panel} D", net(paper[1]), f"{net(ours[1])} ({count_parameters(D):,} parameters)"],
+        [f"{panel} training", PAPER_TRAINING[name],
+         f"{OPTIMISERS[cfg.get('optimizer', 'momentum')]}, lr {cfg['lr']}, m = {cfg['m']}, on "
+         f"{record['images']:,} images; {record['epochs']:,} epochs ({record['steps']:,} steps), seed "
+         f"{record['seed']}, {record['train_seconds'] / 60:.0f} min on one CPU core"],
+    ]
+
+
+def memorisation(x: Tensor, train: Tensor, dist: Tensor, device: str | torch.device = "cpu") -> dict:
+    """What Figure 2's framed column measures, for samples ``x`` of G and its training rows ``train``:
+    ``dist``, each row's squared L2 distance to its nearest training image (as
+    :func:`gan_src.plotting.nearest_neighbour_panel` returns it); for scale, the mean distance from the
+    even training rows to the nearest odd one (a face and its mirror image, rows i and i + 400, are
+    never split apart), on ``device``; and the variety of the samples and of the training rows
+    (:func:`gan_src.neighbours.mean_pairwise_distance`; 0 for a collapsed G)."""
+    even, odd = train[::2].to(device), train[1::2].to(device)
+    scale = nearest(even, odd)[1].mean().item()
+    return {"dist": dist.tolist(), "scale": scale,
+            "variety": (mean_pairwise_distance(x), mean_pairwise_distance(train))}
+
+
+def memorisation_report(stats: dict) -> str:
+    """:func:`memorisation`'s numbers as the chapter prints them, rounded: any CPU prints the same."""
+    return "\n".join([
+        "squared L2 distance, sample -> nearest training image, by row:",
+        "  " + ", ".join(f"{v:.1f}" for v in stats["dist"]),
+        "for scale: training image (even rows) -> nearest other",
+        f"  training image (odd rows), on average {stats['scale']:.1f}",
+        "variety: mean squared L2 distance between two images (0 for a collapsed G)",
+        f"  samples {stats['variety'][0]:.1f}, training images {stats['variety'][1]:.1f}",
+    ])
+
+
+def varied_from(epochs: list[int], variety: list[float], training: float) -> int | None:
+    """The first epoch from which every snapshot's samples are more varied than the training images
+    (``variety`` above ``training``): where a G that started collapsed has stopped being so. None when
+    the last snapshot is not."""
+    below = [i for i, v in enumerate(variety) if v <= training]
+    if not below:
+        return epochs[0]
+    return epochs[below[-1] + 1] if below[-1] + 1 < len(epochs) else None
+

@@ -1,6 +1,6 @@
 import pytest
 
-from gan_src.display import markdown_table, source_markdown
+from gan_src.display import markdown_table, shell_lines, source_markdown
 from gan_src.optim import learning_rate
 
 
@@ -19,3 +19,13 @@ def test_source_markdown_is_one_python_block_with_the_real_source():
     text = source_markdown(learning_rate)
     assert text.startswith("```python\ndef learning_rate(") and text.endswith("\n```")
     assert "ExponentialDecay" in text
+
+
+def test_shell_lines_breaks_before_options_and_and_and():
+    command = "python -m gan_src train --dataset faces --epochs 1500 --lr 0.05 --out runs/faces && python tools/x.py"
+    lines = shell_lines(command, width=40).splitlines()
+    assert all(len(line) <= 42 for line in lines)
+    assert lines[0].endswith(" \\") and lines[-1] == "    && python tools/x.py"
+    assert " ".join(line.removesuffix(" \\").strip() for line in lines) == command
+    assert shell_lines("short --x 1") == "short --x 1"
+

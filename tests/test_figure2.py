@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from gan_src import experiments, figure2, pretrained
-from gan_src.data import (CIFAR_SUBSET_FILE, DataNotFoundError, cifar10_subset_positions, data_root, load_cifar10,
-                          load_olivetti)
+from gan_src.data import (CIFAR_SUBSET_FILE, DataNotFoundError, cifar10_subset_positions, data_root, fetch_olivetti,
+                          load_cifar10, load_olivetti)
 from gan_src.models import count_parameters, mnist_p_z
 from gan_src.train import TrainConfig, train
 
@@ -202,3 +202,58 @@ def test_conv_D_starts_with_a_logit_that_varies_over_real_images():
     with torch.no_grad():
         logits = D(load_cifar10().train[:200])
     assert logits.std() > 5e-3
+
+
+# --- fetching the faces, and the chapter's numbers ------------------------------
+
+
+def test_fetch_olivetti_makes_the_file_once_with_scikit_learn(tmp_path, monkeypatch):
+    import sys
+    import types
+    calls = []
+    faces = np.linspace(0, 1, 400 * 64 * 64, dtype=np.float32).reshape(400, 64, 64)  # sklearn's floats in [0, 1]
+    datasets = types.ModuleType("sklearn.datasets")
+    datasets.fetch_olivetti_faces = lambda: calls.append(1) or types.SimpleNamespace(images=faces)
+    monkeypatch.setitem(sys.modules, "sklearn", types.ModuleType("sklearn"))
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", datasets)
+    x = load_olivetti(tmp_path, download=True)
+    stored = np.load(fetch_olivetti(tmp_path))  # on disk now: not fetched again
+    assert calls == [1] and stored.dtype == np.uint8 and (stored == (faces * 255).round()).all()
+    assert x.shape == (400, 64 * 64) and x.min() == 0 and x.max() == 1
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_fetch_olivetti_without_scikit_learn_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn raises ImportError
+    with pytest.raises(DataNotFoundError, match=r'Olivetti faces not found.*pip install "gan-book\[book\]"'):
+        fetch_olivetti(tmp_path)
+    assert not (tmp_path / "olivetti").exists()
+
+
+def test_comparison_rows_put_ours_beside_the_papers_for_every_panel():
+    for name in figure2.NETWORKS:
+        rows = figure2.comparison_rows(name, pretrained.provenance(name))
+        assert [r[0] for r in rows] == [f"{figure2.PANEL[name]} {what}" for what in ("G", "D", "training")]
+        G, D = (make() for make in figure2.NETWORKS[name])
+        assert f"({count_parameters(G):,} parameters)" in rows[0][2] and "→" in rows[0][1]
+        assert rows[2][1] == figure2.PAPER_TRAINING[name] and "min on one CPU core" in rows[2][2]
+
+
+def test_memorisation_measures_copies_scale_and_variety():
+    train = torch.rand(40, 12, generator=torch.Generator().manual_seed(0))
+    stats = figure2.memorisation(train[:3].clone(), train, torch.zeros(3))  # samples that are copies
+    assert stats["dist"] == [0.0, 0.0, 0.0] and stats["scale"] > 0
+    assert stats["variety"][0] > 0 and stats["variety"][1] > 0
+    collapsed = figure2.memorisation(train[:1].repeat(3, 1), train, torch.zeros(3))
+    assert collapsed["variety"][0] == 0
+    report = figure2.memorisation_report(stats).splitlines()
+    assert report[1] == "  0.0, 0.0, 0.0" and report[-1].startswith("  samples ")
+
+
+def test_varied_from_is_where_the_samples_stay_more_varied_than_the_data():
+    epochs = [5, 10, 15, 20]
+    assert figure2.varied_from(epochs, [100, 300, 500, 600], 350) == 15
+    assert figure2.varied_from(epochs, [400, 300, 500, 600], 350) == 15  # a dip counts
+    assert figure2.varied_from(epochs, [400, 500, 500, 600], 350) == 5
+    assert figure2.varied_from(epochs, [400, 500, 500, 300], 350) is None
