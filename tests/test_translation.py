@@ -272,3 +272,14 @@ def test_search_segments_the_glossary_terms(tmp_path):
 def test_glossary_page_lists_every_term():
     page = zh_site.glossary_markdown(GLOSSARY)
     assert all(f"| {t.en} | {t.zh} |" in page for t in GLOSSARY.terms)
+
+
+def test_proof_directives_of_untranslated_pages_are_found_by_label():
+    """sphinx-proof keeps its directives out of objects.inv: a {prf:ref} from a Chinese page into a
+    page not translated yet is resolved from the English source, numbered per page and kind."""
+    proofs = zh_site.english_proofs(ROOT, {"book/adversarial_nets", "book/theoretical_results"})
+    assert proofs["alg-1"] == ["book/adversarial_nets", "算法 1"]
+    assert proofs["prop-optimal-d"] == ["book/theoretical_results", "命题 1"]
+    assert proofs["prop-convergence"] == ["book/theoretical_results", "命题 2"]
+    assert proofs["thm-global-optimum"] == ["book/theoretical_results", "定理 1"]
+    assert zh_site.english_proofs(ROOT, {"book/introduction"}) == {}

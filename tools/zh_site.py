@@ -115,6 +115,8 @@ def zh_config(out: Path, root: Path = zh_book.ROOT) -> dict:
     c["zh_english_pages"] = {d: settings["titles"].get(d.removeprefix("book/"), d)
                              for d in toc_docs(english_toc(root)) if d not in translated}
     c["zh_colab"] = "book/zh/colab"
+    c["zh_english_inventory"] = str((root / "_build" / "html" / "objects.inv").resolve())
+    c["zh_english_proofs"] = english_proofs(root, set(c["zh_english_pages"]))
     return config
 
 
@@ -174,23 +176,102 @@ def write_source(out: Path, root: Path = zh_book.ROOT) -> list[str]:
     return notes
 
 
+PROOF = re.compile(r"^(?:```|:::)\{prf:(\w+)\}.*\n:label: (\S+)", re.M)
+PROOF_NAMES = {"algorithm": "算法", "theorem": "定理", "proposition": "命题", "lemma": "引理",
+               "definition": "定义", "corollary": "推论", "proof": "证明", "remark": "注"}
+
+
+def english_proofs(root: Path, docs: set[str]) -> dict[str, list[str]]:
+    """label -> [page, Chinese name and number] of every sphinx-proof directive on the English pages
+    ``docs`` (numbered per page and kind, as sphinx-proof numbers them), for links into pages not
+    translated yet; sphinx-proof leaves them out of objects.inv."""
+    found = {}
+    for doc in sorted(docs):
+        path = root / f"{doc}.ipynb"
+        if not path.is_file():
+            continue
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        counts: dict[str, int] = {}
+        for kind, label in PROOF.findall(text):
+            counts[kind] = counts.get(kind, 0) + 1
+            found[label] = [doc, f"{PROOF_NAMES.get(kind, kind)} {counts[kind]}"]
+    return found
+
+
 # --- 2. the Sphinx extension of the Chinese build -------------------------------------------------
 def link_english_page(app, env, node, contnode):
     """A ``{doc}`` link to a chapter not translated yet: to the English page, marked （英文）."""
-    from docutils import nodes
     from sphinx.util import docname_join
+
+    if node.get("refdomain") == "std" and node.get("reftype") == "doc":
+        target = docname_join(node["refdoc"], node["reftarget"])
+        pages = app.config.zh_english_pages
+        if target not in pages:
+            return None
+        text = contnode.astext() if node.get("refexplicit") else pages[target]
+        return _english_link(app, node["refdoc"], f"{target}.html", text)
+    # a label, equation, figure or proof directive of a chapter not translated yet: the English
+    # site's inventory says where it is
+    found = _english_inventory(app).get((node.get("refdomain") or "", node["reftarget"]))
+    if found is None:
+        return None
+    uri, title = found
+    text = contnode.astext() if node.get("refexplicit") or not title else title
+    return _english_link(app, node["refdoc"], uri, text)
+
+
+def _english_link(app, refdoc: str, uri: str, text: str):
+    """A link from Chinese page ``refdoc`` to ``uri`` of the English site, marked （英文）."""
+    from docutils import nodes
     from sphinx.util.osutil import relative_uri
 
-    if node.get("refdomain") != "std" or node.get("reftype") != "doc":
-        return None
-    target = docname_join(node["refdoc"], node["reftarget"])
-    pages = app.config.zh_english_pages
-    if target not in pages:
-        return None
-    uri = relative_uri(app.builder.get_target_uri(node["refdoc"]), f"../{target}.html")
-    text = (contnode.astext() if node.get("refexplicit") else pages[target]) + NOT_TRANSLATED
-    return nodes.reference("", "", nodes.inline("", text), internal=False, refuri=uri,
+    href = relative_uri(app.builder.get_target_uri(refdoc), f"../{uri}")
+    return nodes.reference("", "", nodes.inline("", text + NOT_TRANSLATED), internal=False, refuri=href,
                            classes=["gan-english-page"])
+
+
+def _english_inventory(app) -> dict[tuple[str, str], tuple[str, str]]:
+    """(domain, name) -> (uri, title) of every object of the English site (its objects.inv, built
+    first by ``make book``); names of the std domain's labels and the proof domain's directives."""
+    if not hasattr(app, "_zh_english_inventory"):
+        from sphinx.util.inventory import InventoryFile
+
+        found = {}
+        path = Path(app.config.zh_english_inventory)
+        if path.is_file():
+            with path.open("rb") as f:
+                inventory = InventoryFile.load(f, "", posixpath.join)
+            for objtype, objects in inventory.items():
+                domain = objtype.split(":")[0]
+                for name, (_, _, uri, title) in objects.items():
+                    found.setdefault((domain, name), (uri, "" if title == "-" else title))
+        app._zh_english_inventory = found
+    return app._zh_english_inventory
+
+
+def link_english_files(app, doctree, docname: str) -> None:
+    """A Markdown link to a chapter not translated yet (``[2. 相关工作](related_work.ipynb)``) or a
+    ``{prf:ref}`` to one of its proof directives: to the English page, marked （英文）, before MyST
+    or sphinx-proof look for it in the Chinese book (and warn)."""
+    from sphinx import addnodes
+    from sphinx.util import docname_join
+
+    pages = app.config.zh_english_pages
+    for node in list(doctree.findall(addnodes.pending_xref)):
+        if node.get("refdomain") == "prf":  # sphinx-proof warns before any other resolver is asked
+            found = app.config.zh_english_proofs.get(node["reftarget"])
+            if found is not None:
+                page, name = found
+                text = node.astext() if node.get("refexplicit") else name
+                node.replace_self(_english_link(app, docname, f"{page}.html#{node['reftarget']}", text))
+            continue
+        if node.get("reftype") != "myst":
+            continue
+        path, _, anchor = node["reftarget"].partition("#")
+        target = docname_join(docname, re.sub(r"\.(ipynb|md)$", "", path))
+        if target in pages:
+            uri = f"{target}.html" + (f"#{anchor}" if anchor else "")
+            node.replace_self(_english_link(app, docname, uri, node.astext() or pages[target]))
 
 
 # sphinx-book-theme's button labels that its zh_CN catalogue leaves in English
@@ -237,6 +318,18 @@ def setup(app) -> dict:
 
     app.add_config_value("zh_english_pages", {}, "env")
     app.add_config_value("zh_colab", "book/zh/colab", "html")
+    app.add_config_value("zh_english_inventory", "", "env")
+    app.add_config_value("zh_english_proofs", {}, "env")
+
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class EnglishFiles(SphinxPostTransform):
+        default_priority = 5  # before MyST's reference resolver (9) warns about a missing file
+
+        def run(self, **kwargs) -> None:
+            link_english_files(self.app, self.document, self.env.docname)
+
+    app.add_post_transform(EnglishFiles)
     app.connect("missing-reference", link_english_page)
     app.connect("html-page-context", header_buttons, priority=600)
     app.connect("html-page-context", live_module)
