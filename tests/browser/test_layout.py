@@ -77,7 +77,7 @@ LAYOUT_REPORT = """(desktop) => {
 
 
 # Pages not yet fixed, by check: each is a strict xfail, so the test fails as soon as the page is
-# fixed and the entry must go. Issue 11 lists them; nothing is added here without a reason.
+# fixed and the entry must go. Each entry says why the page fails; none is added without a reason.
 KNOWN: dict[str, dict[str, str]] = {}  # check -> {page: why it fails}; each a strict xfail
 
 
