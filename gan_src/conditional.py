@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from .models import X_DIM, Z_DIM, mnist_discriminator, mnist_generator
-from .noise import mnist_p_z
+from .noise import NoisePrior, mnist_p_z
 
 N_CLASSES = 10
 
@@ -47,7 +47,8 @@ def class_frequencies(labels: Tensor, n_classes: int = N_CLASSES) -> Tensor:
     return (counts / counts.sum()).float()
 
 
-def conditional_p_z(class_probs: Tensor, p_z=mnist_p_z):
+def conditional_p_z(class_probs: Tensor,
+                    p_z: NoisePrior = mnist_p_z) -> NoisePrior:
     """The noise prior of a conditional GAN.
 
     Rows ``[z, one_hot(c)]`` with z ~ p_z and c ~ ``class_probs``.
@@ -110,7 +111,7 @@ def conditional_mnist_discriminator(generator: torch.Generator | None = None,
 
 
 @torch.no_grad()
-def class_grid(G: ConditionalGenerator, per_class: int, seed: int = 0, p_z=mnist_p_z) -> Tensor:
+def class_grid(G: ConditionalGenerator, per_class: int, seed: int = 0, p_z: NoisePrior = mnist_p_z) -> Tensor:
     """``per_class`` samples of every class, rows of a grid class by class. Column j uses the same z
     in every row, so that a column shows what z alone (the "style") does across classes."""
     G.eval()
