@@ -23,7 +23,7 @@ endif
 .PHONY: book test clean
 
 # The site serves MathJax, require.js and the widget manager itself (offline reading):
-# npm installs the versions pinned in package-lock.json, tools/offline_assets.py
+# npm installs the versions pinned in package-lock.json, _ext/offline_assets.py
 # copies them into _build/html/_static/vendor/.
 # The Chinese edition (_build/html/zh/) is a second book made from the same notebooks and the
 # translations in book/zh/ (tools/zh_site.py): its source tree is written to _build/zh/src, built

@@ -1,4 +1,4 @@
-"""The live generators of the website (tools/live_widgets.py): bytes, time to interactive, ms per image.
+"""The live generators of the website (_ext/live_widgets.py): bytes, time to interactive, ms per image.
 
 Serves the built site (``make book``) on localhost and opens each widget page in headless
 Chromium with a fresh profile (nothing cached), the network beyond localhost blocked. Prints

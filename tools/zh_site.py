@@ -11,7 +11,7 @@
 2. ``jupyter-book build _build/zh/src --path-output _build/zh -W -n --keep-going``, with this file as
    its Sphinx extension: a ``{doc}`` link to a page not translated yet goes to the English page,
    marked （英文）; the Colab button opens ``book/zh/colab/PAGE.ipynb``; a page with a live
-   generator loads the English site's widget module; tools/offline_assets.py's page hooks run.
+   generator loads the English site's widget module; _ext/offline_assets.py's page hooks run.
 3. ``python tools/zh_site.py finish _build/zh/_build/html _build/html`` copies that build into
    ``_build/html/zh/``, except the files of ``_static`` and ``_images`` that the English site holds
    byte for byte (the Chinese pages point at the English copies), and gives every page that exists
@@ -35,6 +35,7 @@ import yaml
 TOOLS = Path(__file__).resolve().parent
 ROOT = TOOLS.parent
 sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(ROOT / "_ext"))  # offline_assets, the English build's extension
 
 import zh_book  # noqa: E402
 from zh_text import Glossary  # noqa: E402
@@ -298,7 +299,7 @@ def live_module(app, pagename, templatename, context, doctree) -> None:
 
 
 def rewrite_cdn_links(app, doctree, docname) -> None:
-    """As tools/offline_assets.py does, pointing at the English site's copies."""
+    """As _ext/offline_assets.py does, pointing at the English site's copies."""
     from docutils import nodes
     from offline_assets import REWRITES
     from sphinx.util.osutil import relative_uri

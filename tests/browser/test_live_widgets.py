@@ -1,4 +1,4 @@
-"""The live generators (tools/live_widgets.py, tools/live_widgets.js) in headless Chromium, offline.
+"""The live generators (_ext/live_widgets.py, _ext/live_widgets.js) in headless Chromium, offline.
 
 Each widget page is opened with every request that leaves localhost blocked. The checks: the
 runtime and the model load only once the widget is reached; the pixels drawn equal PyTorch's

@@ -124,7 +124,7 @@ ANIMATION_STATE = """(el) => ({
       /FontAwesome/.test(getComputedStyle(b.querySelector('i') || b, '::before').fontFamily)),
 })"""
 
-# Live generators (tools/live_widgets.js) load lazily; start them all and let them draw, so that no
+# Live generators (_ext/live_widgets.js) load lazily; start them all and let them draw, so that no
 # request is still in flight when the page closes and the screenshot shows them
 # (tests/browser/test_live_widgets.py checks them in detail).
 LIVE_WIDGETS_DRAWN = """async () => {
@@ -340,12 +340,12 @@ def test_widget_scripts_only_on_pages_that_show_a_widget(page):
 
 
 def test_a_page_that_shows_a_widget_keeps_its_scripts(script):
-    """tools/offline_assets.py drops the widget scripts only where no widget is shown."""
+    """_ext/offline_assets.py drops the widget scripts only where no widget is shown."""
     from types import SimpleNamespace
 
     from sphinx.builders.html._assets import _JavaScript
 
-    offline = script("tools/offline_assets.py")
+    offline = script("_ext/offline_assets.py")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
     app = SimpleNamespace(config=SimpleNamespace(nb_ipywidgets_js=config["nb_ipywidgets_js"]))
     scripts = [_JavaScript("_static/doctools.js"),

@@ -1,6 +1,6 @@
 // The shipped generators of gan_src, live in the reader's browser: no kernel, no network.
 //
-// tools/live_widgets.py exports each G to ONNX at build time, writes _static/live/models.json
+// _ext/live_widgets.py exports each G to ONNX at build time, writes _static/live/models.json
 // (shapes, p_z, provenance) and adds this module to the pages holding a placeholder
 // <div class="gan-live" data-model="NAME">. Each placeholder becomes a widget: an interpolation
 // player (Figure 3; G((1 - t) z0 + t z1), or a path through several z) or, for a conditional G,

@@ -11,7 +11,7 @@ At build time this Sphinx extension
    ``_build/live_models/``, keyed by each G's architecture, weights and record, and torch's version);
 2. writes ``_static/live/models.json``: each model's file, shapes, p_z and provenance
    (epochs, Parzen score), which the widgets print;
-3. copies the widget module ``tools/live_widgets.js`` to ``_static/live/gan_live.js`` and adds
+3. copies the widget module ``_ext/live_widgets.js`` to ``_static/live/gan_live.js`` and adds
    it, as a ``<script type="module">``, only to pages holding a placeholder;
 4. serves onnxruntime-web (pinned in ``package-lock.json``; ``npm ci`` installs it) from
    ``_static/vendor/onnxruntime-web/``: the ES-module bundle and its WebAssembly binary, stored
