@@ -23,7 +23,7 @@ and are not separated here. The convolutional D starts from U(-1/sqrt(fan_in), 1
 The convolutional G (d) alone batch-normalises its two hidden layers and trains with Adam
 (``--optimizer adam``), DCGAN's remedies (Radford et al., 2016): without them it collapsed onto
 one image (:func:`cifar10_conv_generator`). Like MNIST, z is 100-d uniform noise (the paper's CIFAR-10 models drew Gaussian noise)
-(:func:`gan_src.models.mnist_p_z`), and the unchanged Algorithm 1 (:func:`gan_src.train.train`)
+(:func:`gan_src.noise.mnist_p_z`), and the unchanged Algorithm 1 (:func:`gan_src.train.train`)
 trains them on flattened rows.
 """
 

@@ -1,7 +1,7 @@
 """Pretrained generators shipped with the package, each with its provenance.
 
 ``load("mnist")`` returns the paper's MNIST G (Section 5) with trained weights, in eval
-mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.models.mnist_p_z`);
+mode, ready for ``G(z)`` with z ~ p_z (:func:`gan_src.noise.mnist_p_z`);
 ``load("mnist_conditional")`` the class-conditional G(z, c) of Section 7
 (:mod:`gan_src.conditional`); ``load("faces")``, ``load("cifar10")`` and ``load("cifar10_conv")``
 the scaled-down generators of Figure 2 (b)-(d) (:mod:`gan_src.figure2`). Each model is two files in this folder:
@@ -16,7 +16,9 @@ the scaled-down generators of Figure 2 (b)-(d) (:mod:`gan_src.figure2`). Each mo
   of each weights file (``sha256sum``'s), checked at every load (a record without it is not checked).
 
 :func:`export` writes both from a training checkpoint (``python -m gan_src train``) or a
-G snapshot; D is kept too when the source is a training checkpoint.
+G snapshot, read through :mod:`gan_src.run_folder`; D is kept too when the source is a training
+checkpoint. ``tools/ship_*.py`` export through :func:`gan_src.shipping.ship`, which writes the
+record; results that are not models live in :mod:`gan_src.results`.
 """
 
 from __future__ import annotations
