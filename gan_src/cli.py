@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -47,14 +48,15 @@ SETTINGS = {"m": "-m/--batch-size", "k": "--k", "update": "--update", "objective
 CENTRE_BYTES = 4 * 784 * 2 + 8 * 784 * 2 + 4 * 784 + 4 * 1_000 * 2
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """An argparse parser whose errors are one line (and exit code 2), without the usage block."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _count(minimum: int):
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``minimum``."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -66,7 +68,8 @@ def _count(minimum: int):
     return parse
 
 
-def _positive(text: str) -> float:
+def positive(text: str) -> float:
+    """An argparse type: a finite number above 0."""
     try:
         value = float(text)
     except ValueError:
@@ -107,13 +110,13 @@ def _device(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m gan_src", description="Generative Adversarial Nets (Goodfellow et al., 2014).")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="python -m gan_src", description="Generative Adversarial Nets (Goodfellow et al., 2014).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     t = commands.add_parser("train", help="train G and D by Algorithm 1", description=(
         "Train the paper's GAN. Defaults are the authors' mnist.yaml: batch 100, SGD lr 0.1 "
         "decayed by 1.000004 per step, momentum 0.5 -> 0.7, simultaneous D/G updates with k = 1."))
     t.add_argument("--dataset", choices=DATASETS, help="the experiment (default mnist; with --resume, the run's own)")
-    t.add_argument("--epochs", type=_count(1), default=1, help="train until this many epochs in total")
+    t.add_argument("--epochs", type=at_least(1), default=1, help="train until this many epochs in total")
     t.add_argument("--out", type=Path, help="run folder for checkpoint.pt and metrics.jsonl "
                    "(default runs/DATASET, runs/DATASET_conditional with --conditional)")
     t.add_argument("--conditional", action="store_true",
@@ -131,15 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--update", choices=UPDATES,
                    help="simultaneous: the authors' code (default); alternating: Algorithm 1 as printed")
     t.add_argument("--objective", choices=OBJECTIVES, help="G's loss (Section 3; default non_saturating)")
-    t.add_argument("--k", type=_count(1), help="D steps per G step (default 1; more with --update alternating)")
-    t.add_argument("--lr", type=_positive, help="learning rate (default: the experiment's; gan_src.experiments: "
+    t.add_argument("--k", type=at_least(1), help="D steps per G step (default 1; more with --update alternating)")
+    t.add_argument("--lr", type=positive, help="learning rate (default: the experiment's; gan_src.experiments: "
                    "0.1 for mnist as mnist.yaml, 0.05 for faces and cifar10, 0.0002 for cifar10_conv)")
     t.add_argument("--optimizer", choices=OPTIMIZERS,
                    help="momentum: the paper's SGD with classical momentum and its schedule (default); "
                         "adam: Adam with beta1 = 0.5 (DCGAN's setting; the default of cifar10_conv, Figure 2 (d))")
-    t.add_argument("--batch-size", "-m", dest="m", type=_count(1), help="minibatch size m (default 100)")
-    t.add_argument("--steps-per-epoch", type=_count(1), help="cap the steps in each epoch (a small budget)")
-    t.add_argument("--snapshot-every", type=_count(1), help="also keep G's weights every N epochs in DIR/snapshots "
+    t.add_argument("--batch-size", "-m", dest="m", type=at_least(1), help="minibatch size m (default 100)")
+    t.add_argument("--steps-per-epoch", type=at_least(1), help="cap the steps in each epoch (a small budget)")
+    t.add_argument("--snapshot-every", type=at_least(1), help="also keep G's weights every N epochs in DIR/snapshots "
                    "(a setting of the run: --resume keeps it)")
     t.add_argument("--seed", type=_seed, help="seed of the weights, data order, z and dropout (default 0)")
     t.add_argument("--precision", choices=PRECISIONS,
@@ -163,9 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--snapshots", type=Path, metavar="DIR",
                         help="every G_epochNNNN.pt in DIR (a run's snapshots/): LL against epochs")
     p.add_argument("--out", type=Path, help="with --snapshots: JSON lines file; epochs already in it are skipped")
-    p.add_argument("--samples", type=_count(1), default=parzen.N_CENTRES, help="number of centres N (default 10000)")
+    p.add_argument("--samples", type=at_least(1), default=parzen.N_CENTRES, help="number of centres N (default 10000)")
     p.add_argument("--seed", type=_seed, default=0, help="seed of z (and of k-means)")
-    p.add_argument("--kmeans-iterations", type=_count(1), default=10, help="Lloyd iterations for --centres kmeans")
+    p.add_argument("--kmeans-iterations", type=at_least(1), default=10, help="Lloyd iterations for --centres kmeans")
     p.add_argument("--data", type=Path, help="folder holding MNIST/raw/ (default: $GAN_SRC_DATA, else a cache)")
     return parser
 

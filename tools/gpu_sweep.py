@@ -68,7 +68,6 @@ exit code 2.
 # outside sys.modules, where @dataclass cannot resolve annotations kept as strings.
 import argparse
 import json
-import math
 import os
 import platform
 import shlex
@@ -87,6 +86,7 @@ if __package__ in (None, "") and str(Path(__file__).resolve().parents[1]) not in
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from a checkout
 
 from gan_src import checkpoint, experiments, parzen, run_folder, snapshots  # noqa: E402
+from gan_src.cli import OneLineParser, at_least, positive  # noqa: E402
 from gan_src.data import DataCorruptError, DataNotFoundError, load_mnist  # noqa: E402
 from gan_src.losses import discriminator_loss, generator_loss  # noqa: E402
 from gan_src.models import Dropout  # noqa: E402
@@ -260,44 +260,17 @@ def score(G: nn.Module, valid: Tensor, test: Tensor, samples: int = parzen.N_CEN
 # --- the command ------------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _at_least(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
-        return value
-    return parse
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="gpu_sweep", description=__doc__.splitlines()[0])
+    ap = OneLineParser(prog="gpu_sweep", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="an empty or new folder for the curves and Gs")
     ap.add_argument("--bundle", type=Path, help="an empty or new folder for sweep.json and the 6 best seeds' G")
-    ap.add_argument("--minutes", type=_minutes, default=8.0, help="wall-clock budget, loading included")
-    ap.add_argument("--seeds", type=_at_least(1), default=8, help="train seeds first-seed, first-seed + 1, ...")
-    ap.add_argument("--first-seed", type=_at_least(0), default=0)
-    ap.add_argument("--epochs-max", type=_at_least(1), default=2000, help="a multiple of --every")
-    ap.add_argument("--every", type=_at_least(1), default=10, help="epochs between scores")
-    ap.add_argument("--steps-per-epoch", type=_at_least(1), help="cap (tests); default: a full pass, 500")
-    ap.add_argument("--samples", type=_at_least(1), default=parzen.N_CENTRES, help="Parzen centres (samples of G)")
+    ap.add_argument("--minutes", type=positive, default=8.0, help="wall-clock budget, loading included")
+    ap.add_argument("--seeds", type=at_least(1), default=8, help="train seeds first-seed, first-seed + 1, ...")
+    ap.add_argument("--first-seed", type=at_least(0), default=0)
+    ap.add_argument("--epochs-max", type=at_least(1), default=2000, help="a multiple of --every")
+    ap.add_argument("--every", type=at_least(1), default=10, help="epochs between scores")
+    ap.add_argument("--steps-per-epoch", type=at_least(1), help="cap (tests); default: a full pass, 500")
+    ap.add_argument("--samples", type=at_least(1), default=parzen.N_CENTRES, help="Parzen centres (samples of G)")
     ap.add_argument("--data", help="folder holding MNIST/raw/ (default: $GAN_SRC_DATA)")
     ap.add_argument("--device", default="cuda", help="cuda (default), cuda:N or cpu")
     return ap
