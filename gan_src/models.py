@@ -149,6 +149,21 @@ def reset_linears(module: nn.Module, generator: torch.Generator) -> None:
                 nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
 
 
+def architecture(net: nn.Sequential) -> str:
+    """One line naming ``net``'s layers in order, e.g. ``Linear(100→1200) → ReLU → …`` (the table of
+    Section 5's setting); ``Flatten`` is left out."""
+    def name(m: nn.Module) -> str:
+        if isinstance(m, Maxout):
+            return f"Maxout({m.units}×{m.pieces})"
+        if isinstance(m, Dropout):
+            return f"Dropout(p={m.p})"
+        if isinstance(m, nn.Linear):
+            return f"Linear({m.in_features}→{m.out_features})"
+        return type(m).__name__
+
+    return " → ".join(name(m) for m in net if not isinstance(m, nn.Flatten))
+
+
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable scalars."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)

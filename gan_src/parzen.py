@@ -129,6 +129,11 @@ def select_sigma(
     return float(sigmas[int(curve.argmax())]), curve
 
 
+def normaliser(sigma: float, d: int = 784) -> float:
+    """-d log(sigma sqrt(2 pi)): the part of every log p(x) set by sigma alone, whatever the data."""
+    return -d * math.log(sigma * math.sqrt(2 * math.pi))
+
+
 def mean_and_se(ll: Tensor) -> tuple[float, float]:
     """Table 1's "mean ± standard error": mean and std / sqrt(N), the std over N as in ``parzen_ll.py``
     (numpy's ``std()``, ddof = 0)."""

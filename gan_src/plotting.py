@@ -1,8 +1,8 @@
-"""Figures: grids of samples, as in Figure 2."""
+"""Figures: grids of samples (Figures 2 and 3) and the curves of Table 1's evaluation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import torch
@@ -82,6 +82,40 @@ def parzen_curve(curve: list[dict], marks: dict[int, str], paper: tuple[float, f
         ax.text(epoch + 8, 15 + 25 * n, label, color="0.3", fontsize=9)
     ax.set(xlabel="epoch (500 steps each)", ylabel="Parzen log-likelihood (nats)", ylim=(0, 260))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9, frameon=False)
+    return ax
+
+
+def sigma_curves(curves: dict[str, tuple[Sequence[float], Sequence[float]]], paper: tuple[float, float],
+                 ax: plt.Axes | None = None) -> plt.Axes:
+    """The Parzen protocol's choice of sigma (Section 5): for each set of centres, label ->
+    (candidate sigmas, mean validation LL at each), on a log sigma axis, with the paper's number."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for (label, (sigmas, values)), style in zip(curves.items(), ("o-", "s--", "^:", "v-.")):
+        ax.plot(sigmas, values, style, label=label)
+    ax.axhline(paper[0], color="0.3", lw=0.8)
+    ax.text(min(min(s) for s, _ in curves.values()) * 1.01, paper[0] + 15, f"paper: {paper[0]:.0f}",
+            color="0.3", fontsize=9)
+    ax.set(xscale="log", xlabel=r"$\sigma$", ylabel="mean LL, 1,000 validation images", ylim=(-400, 400),
+           title=r"Parzen window: sensitivity to $\sigma$")
+    ax.legend()
+    return ax
+
+
+def seed_curves(curves: dict[int, list[dict]], paper: tuple[float, float], shipped: int,
+                ax: plt.Axes | None = None) -> plt.Axes:
+    """Test Parzen LL against epoch of runs that differ only in their seed (seed -> curve rows), the
+    ``shipped`` seed's run marked, with Table 1's number."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for seed, rows in curves.items():
+        ax.plot([r["epoch"] for r in rows], [r["test"] for r in rows], "o-", ms=3,
+                label=f"seed {seed}" + (" (the shipped run)" if seed == shipped else ""))
+    ax.axhline(paper[0], color="C3", lw=1, label=f"paper, Table 1: {paper[0]:.0f} ± {paper[1]:.0f}")
+    last = min(max(r["epoch"] for r in rows) for rows in curves.values())
+    ax.set(xlabel="epoch (500 steps each)", ylabel="Parzen log-likelihood (nats)",
+           title=f"The first {last} epochs, {len(curves)} seeds (test set)")
+    ax.legend()
     return ax
 
 

@@ -1,5 +1,6 @@
-"""Reading Table 1's curve over training: which snapshot each validation rule picks, whether the
-curve has flattened, and what the seeds' spread says about the gap to the paper.
+"""Table 1 in the book: the setting and the table, and reading the curve over training: which
+snapshot each validation rule picks, whether the curve has flattened, and what the seeds' and the
+update rules' runs say about the gap to the paper.
 
 The curve is a list of rows, one per scored snapshot of G, as ``parzen --snapshots`` writes them
 (:func:`gan_src.snapshots.score`): ``epoch``, the protocol's ``valid`` (first 1,000 validation
@@ -10,11 +11,91 @@ never chooses anything here; it is only reported for what validation chose.
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .data.mnist import MNISTSplits
+from .models import architecture, count_parameters, mnist_discriminator, mnist_generator
+from .parzen import PAPER_MNIST, ParzenResult
 from .snapshots import RULES, best_snapshot
+from .train import TrainConfig
 
 PATIENCE = 300  # epochs without a better valid_all before the long run stops (tools/train_until_plateau.py)
+
+
+# Table 1 as printed (nats): model -> (MNIST, TFD). Only the adversarial nets' MNIST entry is reproduced.
+PAPER_ROWS: dict[str, tuple[str, str]] = {
+    "DBN": ("138 ± 2", "1909 ± 66"),
+    "Stacked CAE": ("121 ± 1.6", "2110 ± 50"),
+    "Deep GSN": ("214 ± 1.1", "1890 ± 29"),
+    "Adversarial nets": (f"{PAPER_MNIST[0]:.0f} ± {PAPER_MNIST[1]:.0f}", "2057 ± 26"),
+}
+# Where the selection rules of snapshots.RULES are named in a table.
+RULE_NAMES = {"valid": "first 1,000 validation images", "valid_all": "all 10,000 validation images",
+              "valid_gen_ll": "the authors' monitor"}
+Row = Sequence[object]
+
+
+def setting(cfg: TrainConfig, splits: MNISTSplits) -> list[Row]:
+    """Section 5's MNIST setting as (what, how) rows, read from the code that trains it: the data
+    splits, G's and D's layers and sizes, the update and the optimiser of ``cfg``."""
+    G, D = mnist_generator(), mnist_discriminator()
+    return [
+        ("data", f"MNIST, pixels in [0, 1]; train {len(splits.train):,}, validation {len(splits.valid):,}, "
+                 f"test {len(splits.test):,}"),
+        ("G", f"z: 100, U(−√3, √3) → {architecture(G)}; {count_parameters(G):,} parameters; "
+              "noise only at the bottom layer"),
+        ("D", f"{architecture(D)}; {count_parameters(D):,} parameters"),
+        ("update", f"{cfg.update}, k = {cfg.k}, G's objective {cfg.objective} (−log D(G(z)))"),
+        ("optimiser", f"SGD, classical momentum {cfg.momentum_start} → {cfg.momentum_final} over epochs "
+                      f"1-{cfg.momentum_saturate}; lr {cfg.lr} divided by {cfg.lr_decay} per step, "
+                      f"floor {cfg.lr_floor:g}"),
+        ("minibatch", f"m = {cfg.m} data and {cfg.m} noise samples"),
+    ]
+
+
+def table(ours: ParzenResult, budget: str, ceilings: dict) -> list[Row]:
+    """Table 1's rows (model, MNIST in the paper, MNIST in this book, TFD in the paper): the paper's
+    rows, ours beside the adversarial nets' with its ``budget``, and the two ceilings of
+    ``results.load("parzen_ceilings")`` (real training images and k-means centres as kernel centres)."""
+    rows: list[Row] = [(model, mnist, "", tfd) for model, (mnist, tfd) in PAPER_ROWS.items()]
+    mnist, tfd = PAPER_ROWS["Adversarial nets"]
+    rows[-1] = ("**Adversarial nets**", f"**{mnist}**", f"**{ours.mean:.1f} ± {ours.se:.1f}** ({budget})",
+                f"{tfd} (not reproduced)")
+    real, km = ceilings["real"], ceilings["kmeans"]
+    return rows + [
+        ("10,000 real training images as centres", "", f"{real['mean']:.1f} ± {real['se']:.1f}", ""),
+        ("10,000 k-means centres of the training set", "", f"{km['mean']:.1f} ± {km['se']:.1f}", ""),
+    ]
+
+
+def restart_marks(parts: list[dict]) -> dict[int, str]:
+    """Epoch -> label of each place the run's random streams changed, for :func:`plotting.parzen_curve`:
+    each warm restart of :func:`stretches` and each change of the step's random stream."""
+    marks = {p["first"] - 1: f"restart {n}" for n, p in enumerate(parts[1:], 1)}
+    return marks | {p["step_change"]["from_epoch"]: "new random stream" for p in parts if p["step_change"]}
+
+
+def rule_table(rows: list[dict]) -> list[Row]:
+    """The choices of :func:`rule_choices` as (rule, epoch, its score, test LL ± se) rows."""
+    return [(RULE_NAMES[key], row["epoch"], f"{row[key]:.2f}", f"{row['test']:.2f} ± {row['se']:.2f}")
+            for key, row in rule_choices(rows).items()]
+
+
+# The runs of tools/compare_updates.py (results.load("update_rules")), as a table names them.
+UPDATE_NAMES = {"simultaneous": "simultaneous, −log D(G(z))", "alternating": "alternating (Algorithm 1), −log D(G(z))",
+                "minimax": "simultaneous, minimax"}
+
+
+def update_rule_table(rules: dict) -> tuple[list[str], list[Row]]:
+    """Columns and rows of the update-rule comparison: per scored epoch, each run's test LL ± se."""
+    runs = rules["runs"]
+    scored = {name: {r["epoch"]: r for r in runs[name]["curve"]} for name in UPDATE_NAMES}
+    epochs = sorted(scored["simultaneous"])
+    return ["epoch", *UPDATE_NAMES.values()], [
+        (e, *(f"{scored[name][e]['test']:.1f} ± {scored[name][e]['se']:.1f}" for name in UPDATE_NAMES))
+        for e in epochs]
 
 
 @dataclass(frozen=True)
@@ -106,6 +187,23 @@ def stretches(record: dict) -> list[dict]:
 def generator_epochs(record: dict) -> int:
     """Epochs of training the shipped G has had: each stretch's epochs up to the G it carried on."""
     return sum(s["G_epoch"] - s["first"] + 1 for s in stretches(record))
+
+
+def budget(record: dict, width: int = 78) -> str:
+    """What the shipped G cost, from its provenance record, as labelled lines wrapped at ``width``:
+    each stretch of training (:func:`stretches`) with its command, the total epochs, seed, hours and
+    machine, and the command that recreates it."""
+    def line(label: str, text: str) -> str:
+        return textwrap.fill(text, width, initial_indent=f"{label:<10}", subsequent_indent=" " * 10,
+                             break_on_hyphens=False)
+
+    lines = [line(f"part {n}:", f"epochs {p['first']}-{p['last']}: {p['command']}")
+             for n, p in enumerate(stretches(record), 1)]
+    hours = (record["train_seconds"] + record["train_seconds_before"]) / 3600
+    lines.append(line("budget:", f"G trained {generator_epochs(record)} epochs in all (m = {record['config']['m']}), "
+                                 f"seed {record['seed']}, {hours:.1f} h on {record['machine']}; the shipped G is "
+                                 f"epoch {record['epochs']}"))
+    return "\n".join([*lines, line("recreate:", record["recreate"])])
 
 
 def curve_verdict(state: Plateau, climb: float) -> str:

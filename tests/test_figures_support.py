@@ -52,3 +52,54 @@ def test_grid_player_has_one_frame_per_grid():
     html = grid_player(frames, nrow=3, title=lambda i: f"frame {i}")
     assert html.count("data:image/png;base64") == 5
     assert 'class="animation"' in html
+
+
+def test_sigma_curves_draw_one_line_per_set_of_centres_and_the_papers_number():
+    import matplotlib.pyplot as plt
+
+    from gan_src.plotting import sigma_curves
+
+    ax = sigma_curves({"G": ([0.1, 0.2], [100.0, 150.0]), "real": ([0.1, 0.2], [200.0, 220.0])}, (225.0, 2.0))
+    assert [line.get_label() for line in ax.get_lines()[:2]] == ["G", "real"]
+    assert list(ax.get_lines()[1].get_ydata()) == [200.0, 220.0]
+    assert ax.get_lines()[2].get_ydata()[0] == 225.0 and ax.get_xscale() == "log"
+    assert any(t.get_text() == "paper: 225" for t in ax.texts)
+    plt.close("all")
+
+
+def test_seed_curves_mark_the_shipped_seed_and_title_the_common_epochs():
+    import matplotlib.pyplot as plt
+
+    from gan_src.plotting import seed_curves
+
+    curve = [{"epoch": e, "test": float(e)} for e in (50, 100, 150)]
+    ax = seed_curves({0: curve, 1: curve[:2]}, (225.0, 2.0), shipped=0)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["seed 0 (the shipped run)", "seed 1", "paper, Table 1: 225 ± 2"]
+    assert ax.get_title() == "The first 100 epochs, 2 seeds (test set)"
+    plt.close("all")
+
+
+def test_walk_slider_shows_G_along_its_segment_and_draws_new_ends_on_the_button():
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from gan_src.models import mnist_generator, mnist_p_z
+    from gan_src.widgets import walk_images, walk_slider
+
+    matplotlib.use("Agg")
+    G = mnist_generator(generator=torch.Generator().manual_seed(0))
+    z0, z1 = mnist_p_z(2, torch.Generator().manual_seed(1))
+    x = walk_images(G, z0, z1, 0.25)
+    with torch.no_grad():
+        assert torch.allclose(x, G(torch.stack([z0, 0.75 * z0 + 0.25 * z1, z1])))
+    gen = torch.Generator().manual_seed(1)
+    box = walk_slider(G, mnist_p_z, gen)
+    slider, button = box.children[0].children
+    assert (slider.min, slider.max, slider.value) == (0, 1, 0.5)
+    state = gen.get_state()
+    slider.value = 1.0  # redraws from the same ends: no new draw
+    assert torch.equal(gen.get_state(), state)
+    button.click()  # new end points: two more draws from the generator
+    assert not torch.equal(gen.get_state(), state)
+    plt.close("all")

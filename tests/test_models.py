@@ -115,3 +115,12 @@ def test_library_functions_leave_the_readers_global_random_stream_alone():
     default = mlp(2, 1, hidden=5)
     seeded = mlp(2, 1, hidden=5, generator=torch.Generator().manual_seed(3))
     assert all(torch.equal(a, b) for a, b in zip(default.parameters(), seeded.parameters()))
+
+
+def test_architecture_names_every_layer_in_order():
+    from gan_src.models import architecture
+
+    assert architecture(mnist_generator()) == (
+        "Linear(100→1200) → ReLU → Linear(1200→1200) → ReLU → Linear(1200→784) → Sigmoid")
+    assert architecture(mnist_discriminator()) == (
+        "Dropout(p=0.2) → Maxout(240×5) → Dropout(p=0.5) → Maxout(240×5) → Dropout(p=0.5) → Linear(240→1)")

@@ -73,6 +73,16 @@ def test_one_centre_is_exactly_a_gaussian(sigma):
     torch.testing.assert_close(parzen_log_likelihood(x, mu, sigma), truth, rtol=0, atol=0.05 / sigma**2 * 1e-3)
 
 
+def test_normaliser_is_the_sigma_part_of_every_log_likelihood():
+    from gan_src.parzen import normaliser
+
+    # one centre at x itself: the kernel term is 0, so log p(x) is the normaliser alone
+    x = torch.rand(1, 784, generator=torch.Generator().manual_seed(4))
+    for sigma in (0.1, 0.17):
+        assert parzen_log_likelihood(x, x, sigma, dtype=torch.float64).item() == pytest.approx(normaliser(sigma))
+    assert normaliser(1 / math.sqrt(2 * math.pi), d=5) == pytest.approx(0.0, abs=1e-12)
+
+
 def test_sigma_selection_picks_the_argmax_of_the_validation_curve():
     # 10 centres far apart, each validation point = a centre + N(0, 0.2^2) noise in 50 dimensions:
     # the per-point likelihood peaks at sigma = 0.2, so the grid's 0.2154 must win.

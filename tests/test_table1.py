@@ -83,3 +83,79 @@ def test_curve_verdict_says_flattened_only_when_the_rule_stopped_the_run():
                                                                    "epoch 1400, 300 epochs")
     going = curve_verdict(Plateau(best, 1150, 300), 4.25)
     assert going.startswith("The curve has not flattened yet") and "+4.2 nats" in going and "50 epochs old" in going
+
+
+def test_setting_reads_the_networks_and_optimiser_from_the_code():
+    import torch
+
+    from gan_src.data.mnist import MNISTSplits
+    from gan_src.table1 import setting
+    from gan_src.train import TrainConfig
+
+    empty = torch.zeros(0)
+    splits = MNISTSplits(torch.zeros(7, 784), torch.zeros(3, 784), torch.zeros(2, 784), empty, empty, empty)
+    rows = dict(setting(TrainConfig(update="alternating", k=3, m=64, lr=0.05), splits))
+    assert rows["data"].endswith("train 7, validation 3, test 2")
+    assert "Linear(100→1200) → ReLU" in rows["G"] and "2,503,984 parameters" in rows["G"]
+    assert rows["D"].startswith("Dropout(p=0.2) → Maxout(240×5)") and "1,231,441 parameters" in rows["D"]
+    assert "k = 3" in rows["update"] and "m = 64 data and 64 noise" in rows["minibatch"]
+    assert "lr 0.05 divided by" in rows["optimiser"]
+
+
+def test_table_puts_ours_beside_the_papers_adversarial_nets_and_adds_the_ceilings():
+    from gan_src.parzen import ParzenResult
+    from gan_src.table1 import PAPER_ROWS, table
+
+    ours = ParzenResult(sigma=0.17, sigmas=(0.17,), curve=(1.0,), mean=215.41, se=2.28, n_test=10)
+    ceilings = {"real": {"mean": 240.04, "se": 2.1}, "kmeans": {"mean": 299.99, "se": 1.9}}
+    rows = table(ours, "1175 epochs, seed 0", ceilings)
+    assert [r[0] for r in rows[:3]] == ["DBN", "Stacked CAE", "Deep GSN"]
+    assert rows[3] == ("**Adversarial nets**", "**225 ± 2**", "**215.4 ± 2.3** (1175 epochs, seed 0)",
+                       "2057 ± 26 (not reproduced)")
+    assert [r[2] for r in rows[4:]] == ["240.0 ± 2.1", "300.0 ± 1.9"]
+    assert len(rows) == len(PAPER_ROWS) + 2
+
+
+def test_restart_marks_label_each_warm_start_and_stream_change():
+    from gan_src.table1 import restart_marks
+
+    parts = [{"first": 1, "step_change": None}, {"first": 516, "step_change": {"from_epoch": 661}},
+             {"first": 991, "step_change": None}]
+    assert restart_marks(parts) == {515: "restart 1", 661: "new random stream", 990: "restart 2"}
+    assert restart_marks(parts[:1]) == {}
+
+
+def test_rule_table_reports_each_rules_epoch_its_score_and_the_test_score():
+    from gan_src.table1 import rule_table
+
+    rows = [row(1000, 202.0, 210.2, -62.0, test=207.4), row(1010, 204.5, 210.9, -60.1, test=208.5),
+            row(1030, 201.0, 209.0, -58.0, test=212.0)]
+    assert rule_table(rows) == [("first 1,000 validation images", 1010, "204.50", "208.50 ± 2.00"),
+                                ("all 10,000 validation images", 1010, "210.90", "208.50 ± 2.00"),
+                                ("the authors' monitor", 1030, "-58.00", "212.00 ± 2.00")]
+
+
+def test_update_rule_table_has_one_row_per_scored_epoch_and_a_column_per_rule():
+    from gan_src.table1 import UPDATE_NAMES, update_rule_table
+
+    def run(offset):
+        return {"curve": [{"epoch": e, "test": e + offset, "se": 1.0} for e in (5, 10)]}
+
+    rules = {"runs": {"alternating": run(0.5), "minimax": run(-100), "simultaneous": run(0)}}
+    columns, rows = update_rule_table(rules)
+    assert columns == ["epoch", *UPDATE_NAMES.values()] and columns[1].startswith("simultaneous")
+    assert rows == [(5, "5.0 ± 1.0", "5.5 ± 1.0", "-95.0 ± 1.0"), (10, "10.0 ± 1.0", "10.5 ± 1.0", "-90.0 ± 1.0")]
+
+
+def test_budget_lists_each_stretch_the_total_and_the_recreating_command():
+    from gan_src.table1 import budget
+
+    record = {"config": {"epochs": 990, "m": 100}, "epochs": 840, "command": "warm 1", "train_seconds": 5400.0,
+              "train_seconds_before": 1800.0, "seed": 0, "machine": "a CPU", "recreate": "python x.py",
+              "warm_start": {"epoch": 515},
+              "continues": {"G_epoch": 500, "train_seconds": 1800.0, "command": "train from scratch"}}
+    lines = budget(record, width=200).splitlines()
+    assert lines == ["part 1:   epochs 1-515: train from scratch", "part 2:   epochs 516-990: warm 1",
+                     "budget:   G trained 825 epochs in all (m = 100), seed 0, 2.0 h on a CPU; the shipped G is "
+                     "epoch 840", "recreate: python x.py"]
+    assert all(len(line) <= 40 for line in budget(record, width=40).splitlines())
