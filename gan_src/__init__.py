@@ -31,7 +31,7 @@ Runs, results and shipped models:
 - :mod:`gan_src.run_folder` -- a run on disk: its files and their names, saving an epoch, reading G back, the lock
 - :mod:`gan_src.checkpoint` -- the file format: written whole or not at all, a digest checked on load
 - :mod:`gan_src.snapshots`  -- scoring a run's G snapshots and choosing one by validation (Table 1's curve)
-- :mod:`gan_src.table1`     -- reading that curve: the choice of each rule, plateaus, verdicts
+- :mod:`gan_src.table1`     -- Table 1 in the book: its setting and rows, and reading that curve (rules, plateau, verdicts)
 - :mod:`gan_src.pretrained` -- the shipped generators, their provenance, and export
 - :mod:`gan_src.shipping`   -- a trained run shipped as a pretrained model, in one function
 - :mod:`gan_src.results`    -- results that are not models (Parzen ceilings, seeds, update rules)
@@ -41,6 +41,7 @@ The chapters' helpers:
 
 - :mod:`gan_src.plotting`   -- sample grids, Figure 2's framed nearest-neighbour column, players, curves
 - :mod:`gan_src.display`    -- code and tables shown as Markdown
+- :mod:`gan_src.widgets`    -- Jupyter controls: a slider along a walk in z space
 - :mod:`gan_src.claims`     -- a number from a training run checked against a measured band
 - :mod:`gan_src.devices`    -- the GPU when there is one, else the CPU
 """
