@@ -148,14 +148,22 @@ def rule_choices(rows: list[dict]) -> dict[str, dict]:
     return {key: best_snapshot(complete, key) for key in RULES}
 
 
-def seed_verdict(spread: float, gap: float, epoch: int, compared_at: int) -> str:
+def seed_verdict(spread: float, gap: float, epoch: int, compared_at: int, lang: str = "en") -> str:
     """What a range of ``spread`` nats over seeds at ``epoch`` says about a ``gap`` to the paper,
-    for a G chosen at epoch ``compared_at``: a small part of it, or enough to be one seed's luck."""
+    for a G chosen at epoch ``compared_at``: a small part of it, or enough to be one seed's luck.
+    ``lang="zh"``: the same sentence for the Chinese edition."""
+    small, unmeasured = spread < gap / 2, compared_at > epoch
+    if lang == "zh":
+        moved = f"到第 {epoch} 轮，换一个随机种子会使得分变化 {spread:.1f} nat"
+        if small:
+            return f"{moved}，只占 {gap:.1f} nat 差距的一小部分。" + (
+                f"其他种子没有训练到第 {compared_at} 轮，那里的差异没有测量。" if unmeasured else "")
+        return f"{moved}，达到 {gap:.1f} nat 差距的一半或更多：差距的一部分可能只是一个种子的运气。"
     moved = f"By epoch {epoch} another seed moves the score by {spread:.1f} nats"
-    if spread < gap / 2:
-        unmeasured = (f" The other seeds were not trained to epoch {compared_at}, so their spread there "
-                      "is not measured." if compared_at > epoch else "")
-        return f"{moved}, a small part of the {gap:.1f}-nat gap.{unmeasured}"
+    if small:
+        return f"{moved}, a small part of the {gap:.1f}-nat gap." + (
+            f" The other seeds were not trained to epoch {compared_at}, so their spread there is not measured."
+            if unmeasured else "")
     return f"{moved}, as much as half the {gap:.1f}-nat gap or more: part of the gap may be one seed's luck."
 
 
@@ -206,9 +214,16 @@ def budget(record: dict, width: int = 78) -> str:
     return "\n".join([*lines, line("recreate:", record["recreate"])])
 
 
-def curve_verdict(state: Plateau, climb: float) -> str:
+def curve_verdict(state: Plateau, climb: float, lang: str = "en") -> str:
     """One sentence on where the curve stands: flattened (the run stopped by its rule) or still
-    climbing, with ``climb`` = :func:`rise` of its test scores."""
+    climbing, with ``climb`` = :func:`rise` of its test scores. ``lang="zh"``: the same in Chinese."""
+    if lang == "zh":
+        trend = f"最后 50 轮评分的测试值均值比 100 轮之前变化 {climb:+.1f} nat"
+        if state.flattened:
+            return (f"曲线已经走平：运行在第 {state.last_epoch} 轮按规则停止，距最佳验证得分已过 {state.stale} 轮，"
+                    f"{trend}。")
+        return (f"曲线还没有走平：最佳验证得分已是 {state.stale} 轮之前（满 {state.patience} 轮才停止），{trend}；"
+                "运行仍在继续，后面的快照在验证集上得分更高时，就替换发布的 $G$。")
     if state.flattened:
         return (f"The curve has flattened: the run stopped at epoch {state.last_epoch}, {state.stale} epochs "
                 f"after its best validation score, and over its last 50 epochs scored the test values average "

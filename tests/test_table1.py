@@ -44,6 +44,9 @@ def test_seed_verdict_says_which_side_of_half_the_gap_the_spread_is():
     assert "a small part of the 18.4-nat gap" in small and "not trained to epoch 840" in small
     assert "not trained" not in seed_verdict(5.2, 18.4, epoch=150, compared_at=150)
     assert "one seed's luck" in seed_verdict(9.3, 18.4, epoch=150, compared_at=840)
+    zh = seed_verdict(5.2, 18.4, epoch=150, compared_at=840, lang="zh")
+    assert "一小部分" in zh and "第 840 轮" in zh and "5.2 nat" in zh
+    assert "运气" in seed_verdict(9.3, 18.4, epoch=150, compared_at=840, lang="zh")
 
 
 def test_stretches_follow_a_shipped_G_back_through_its_warm_starts():
@@ -83,6 +86,9 @@ def test_curve_verdict_says_flattened_only_when_the_rule_stopped_the_run():
                                                                    "epoch 1400, 300 epochs")
     going = curve_verdict(Plateau(best, 1150, 300), 4.25)
     assert going.startswith("The curve has not flattened yet") and "+4.2 nats" in going and "50 epochs old" in going
+    assert curve_verdict(Plateau(best, 1400, 300), 1.5, lang="zh").startswith("曲线已经走平：运行在第 1400 轮")
+    going = curve_verdict(Plateau(best, 1150, 300), 4.25, lang="zh")
+    assert going.startswith("曲线还没有走平") and "+4.2 nat" in going and "50 轮之前" in going
 
 
 def test_setting_reads_the_networks_and_optimiser_from_the_code():

@@ -50,6 +50,31 @@ def test_no_english_prose_left(page):
     assert not zh_text.untranslated(paragraphs(page))
 
 
+@pytest.mark.parametrize("page", zh_book.colab_pages())
+def test_glued_prose_shown_on_a_chinese_page_is_chinese(page):
+    """A {glue:md} value is prose made by the notebook: on the Chinese page it must be the notebook's
+    Chinese twin (NAME_zh, zh_book.zh_glue), with no English word in it (math aside)."""
+    import re
+
+    nb = zh_book.translated_notebook(page)
+    values = {o.metadata["scrapbook"]["name"]: "".join(v for k, v in o.data.items() if k.endswith("text/markdown"))
+              for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+              if "scrapbook" in o.get("metadata", {})}
+    shown = {name for cell in nb.cells if cell.cell_type == "markdown"
+             for name in re.findall(r"\{glue:md\}`(\w+)", cell.source)}
+    for name in shown:
+        assert values[name], f"{page}: {{glue:md}}`{name}` has no Markdown value"
+        words = zh_text.WORD.findall(re.sub(r"\$[^$]*\$", " ", values[name]))
+        english = [w for w in words if w.lower() in zh_text.STOPWORDS]
+        assert not english, f"{page}: {{glue:md}}`{name}` shows English on the Chinese page: {values[name]!r}"
+
+
+def test_glue_points_at_the_chinese_twin_only_where_the_notebook_glues_one():
+    names = {"seed_verdict", "seed_verdict_zh", "sigma"}
+    text = "{glue:md}`seed_verdict` at {glue:text}`sigma:.4f`, {glue:md}`other`"
+    assert zh_book.zh_glue(text, names) == "{glue:md}`seed_verdict_zh` at {glue:text}`sigma:.4f`, {glue:md}`other`"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_glossary_terms_and_no_ruled_out_variant(page):
     assert not zh_text.ruled_out(zh_book.chinese_markdown(page), GLOSSARY)

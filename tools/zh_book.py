@@ -14,6 +14,8 @@ The translation store, ``book/zh/``:
   and each part is named by its heading's slug. ``en:5d41402a`` starts the SHA-256 of the English
   cell's source as it was when translated: when the English cell changes, the block is stale.
   Directives, math, ``{glue:text}``, ``{cite}`` and ``{doc}`` roles are written as in English.
+  A glued value that is itself prose (``{glue:md}`seed_verdict```) has a Chinese twin glued by the
+  notebook under the same name plus ``_zh``; the Chinese site shows the twin (:func:`zh_glue`).
 - ``glossary.yml``: the terms (tools/zh_text.py checks pages against it).
 - ``book.yml``: the Chinese title and each chapter's Chinese title (link text while a chapter is
   not translated yet: the link then goes to the English page).
@@ -206,14 +208,31 @@ def chinese_markdown(page: str, root: Path = ROOT) -> str:
     return "\n\n".join(text for _, text in translation(page, root)) + "\n"
 
 
+GLUE_ROLE = re.compile(r"(\{glue:(?:md|text)\}`)(\w+)")
+
+
+def glued_names(nb: nbformat.NotebookNode) -> set[str]:
+    """The names a notebook's outputs glue (myst-nb's ``scrapbook`` metadata)."""
+    return {o.metadata["scrapbook"]["name"] for cell in nb.cells if cell.cell_type == "code"
+            for o in cell.get("outputs", []) if "scrapbook" in o.get("metadata", {})}
+
+
+def zh_glue(text: str, names: set[str]) -> str:
+    """``text`` with each ``{glue:md}`NAME``` / ``{glue:text}`NAME``` pointed at ``NAME_zh`` where the
+    notebook glues that Chinese twin (a glued sentence, not a number)."""
+    return GLUE_ROLE.sub(lambda m: m[0] + "_zh" if f"{m[2]}_zh" in names else m[0], text)
+
+
 def translated_notebook(page: str, root: Path = ROOT, outputs: bool = True) -> nbformat.NotebookNode:
-    """The English notebook with its markdown cells in Chinese; code cells as they are."""
+    """The English notebook with its markdown cells in Chinese; code cells as they are. With
+    ``outputs`` (the site), glued prose is the Chinese twin where there is one (:func:`zh_glue`)."""
     nb = nbformat.read(english_path(page, root), as_version=4)
     text = {u.id: zh for u, zh in translation(page, root)}
     nb = copy.deepcopy(nb)
+    names = glued_names(nb) if outputs else set()
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = text[cell.id]
+            cell.source = zh_glue(text[cell.id], names)
         elif cell.cell_type == "code" and not outputs:
             cell.outputs, cell.execution_count = [], None
     if not outputs:
