@@ -5,8 +5,8 @@
   and D); ``--dataset faces|cifar10|cifar10_conv``: the scaled-down networks of Figure 2 (b)-(d)
   (:mod:`gan_src.figure2`) on the Olivetti faces or CIFAR-10 (the offline subset unless ``--full-cifar10``).
   Each is an experiment of :mod:`gan_src.experiments`; DIR is locked and checked before any compute
-  (:mod:`gan_src.run_folder`); ``--resume`` keeps the run's own settings and refuses a flag that asks
-  for others;
+  (:mod:`gan_src.run_folder`); ``--resume`` keeps the run's own settings and examples and refuses a
+  flag that asks for others (the same data read from another ``--data`` folder are the run's own);
 - ``python -m gan_src parzen (--checkpoint PATH | --pretrained NAME | --centres train|kmeans)``:
   the Parzen-window log-likelihood of Table 1 by the authors' protocol;
 - ``python -m gan_src parzen --snapshots DIR [--out FILE]``: the same for every G snapshot of a
@@ -31,12 +31,13 @@ import torch
 from torch import nn
 
 from . import checkpoint, experiments, parzen, pretrained, run_folder, snapshots
-from .data import MNIST_TRAIN_ROWS, DataCorruptError, DataNotFoundError, load_mnist
+from .data import CIFAR_TRAIN_ROWS, MNIST_TRAIN_ROWS, DataCorruptError, DataNotFoundError, data_root, load_mnist
 from .losses import OBJECTIVES
 from .optim import OPTIMIZERS, make_optimizer
-from .train import PRECISIONS, UPDATES, TrainConfig, TrainingDiverged, saved_config, train
+from .train import PRECISIONS, UPDATES, TrainConfig, TrainingDiverged, data_record, saved_config, train
 
 DATASETS = ("mnist", "faces", "cifar10", "cifar10_conv")  # with --conditional: mnist_conditional
+CIFAR10 = ("cifar10", "cifar10_conv")  # the experiments whose examples --full-cifar10 chooses
 DRY_RUN = {"epochs": 1, "steps_per_epoch": 3}
 # The settings of a run (TrainConfig's fields) and their flags: a resumed run keeps its own, so a flag
 # that asks for another value is refused
@@ -221,6 +222,7 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
         experiment = experiments.get(name)
         cfg = replace(saved_config(state, path), epochs=args.epochs)
         _check_settings(chosen, args.snapshot_every, cfg, state.get("snapshot_every"), out)
+        _check_full_cifar10(args.full_cifar10, name, state, out)
         G, D = _meta_networks(experiment)
         checkpoint.check_against(state, path, {"G": G, "D": D}, _meta_optimisers(G, D, cfg), cfg.optimizer)
         snapshot_every = args.snapshot_every or state.get("snapshot_every")
@@ -234,6 +236,7 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
                              "the authors' code) makes one D step per G step")
         cfg = TrainConfig(epochs=args.epochs, **{**experiment.config, **chosen})
         snapshot_every = args.snapshot_every
+        _check_full_cifar10(args.full_cifar10, name, None, out)
     if args.dry_run:
         cfg = replace(cfg, **DRY_RUN)
     if args.resume and state["epoch"] >= cfg.epochs:
@@ -247,6 +250,8 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
     if args.resume:
         print(f"resuming {out} after epoch {state['epoch']} (its saved settings; target {cfg.epochs} epochs)")
     G, D, data, p_z = experiment.build(cfg.seed, args.data, args.full_cifar10)
+    if args.resume:
+        _check_data(data, state.get("data"), args.data, out)
     run_folder.check_writable(out, snapshots=bool(snapshot_every))
     with run_folder.claim(out, overwrite=args.overwrite, resume=args.resume):
         history = train(G, D, data, p_z, cfg, out=out, resume=args.resume, device=args.device,
@@ -270,13 +275,51 @@ def _check_settings(chosen: dict[str, Any], snapshot_every: int | None, cfg: Tra
                              f"{flag} (a run keeps its own settings), or start a new run in another --out")
 
 
+def on_full_cifar10(state: dict[str, Any]) -> bool | None:
+    """Whether a CIFAR-10 run's checkpoint says that it trained on the full data set (``--full-cifar10``)
+    rather than the offline subset; None where it does not say (another experiment, or a checkpoint
+    written before runs recorded their examples, :func:`~gan_src.train.data_record`)."""
+    data = state.get("data")
+    if data is None or experiments.of_checkpoint(state) not in CIFAR10:
+        return None
+    return data["rows"] == CIFAR_TRAIN_ROWS
+
+
+def _check_full_cifar10(full: bool, name: str, state: dict[str, Any] | None, out: Path) -> None:
+    """Refuse ``--full-cifar10`` for an experiment that is not CIFAR-10's, and, resuming (``state``: the
+    run's checkpoint), a choice of CIFAR-10 other than the run's: checked before any data are read
+    (the full set may be a 163 MB download)."""
+    if full and name not in CIFAR10:
+        raise ValueError(f"--full-cifar10 is for --dataset {' and '.join(CIFAR10)} only, not {name}")
+    own = on_full_cifar10(state) if state is not None else None
+    if own is None or own == full:
+        return
+    if full:
+        raise ValueError(f"--full-cifar10 conflicts with the run in {out}, which has no --full-cifar10 (it trained on "
+                         f"the offline subset's {state['data']['rows']:,} images); resume without --full-cifar10 (a "
+                         "run keeps its own data), or start a new run in another --out")
+    raise ValueError(f"the run in {out} has --full-cifar10 (it trained on all {CIFAR_TRAIN_ROWS:,} CIFAR-10 images); "
+                     "resume with --full-cifar10 (a run keeps its own data)")
+
+
+def _check_data(rows: torch.Tensor, saved: dict[str, Any] | None, root: Path | None, out: Path) -> None:
+    """Refuse training rows other than the examples a resumed run recorded (``saved``); the same data in
+    another folder are the run's own. A run recorded before data records takes the data given."""
+    ours = data_record(rows)
+    if saved is not None and ours != saved:
+        raise ValueError(f"the training data in {data_root(root)} are not the run's: the run in {out} trained on "
+                         f"{saved['rows']:,} examples (SHA-256 {saved['sha256'][:12]}), these are {ours['rows']:,} "
+                         f"(SHA-256 {ours['sha256'][:12]}); resume with --data naming the data the run began with")
+
+
 def train_command(experiment: str, config: dict[str, Any], epochs: int, out: str | os.PathLike,
-                  snapshot_every: int | None = None) -> str:
+                  snapshot_every: int | None = None, full_cifar10: bool = False) -> str:
     """The ``python -m gan_src train`` command that makes a run of ``experiment`` (a name of
     :data:`~gan_src.experiments.EXPERIMENTS`) with ``config`` (a checkpoint's: :class:`TrainConfig`'s
-    fields) for ``epochs`` in all, in ``out``: every setting the command line takes is spelt out, so
-    that the command repeats the run whatever the defaults become. ValueError for a config that the
-    command line cannot give (schedules other than the authors')."""
+    fields) for ``epochs`` in all, in ``out`` (on the full CIFAR-10 with ``full_cifar10``): every
+    setting the command line takes is spelt out, so that the command repeats the run whatever the
+    defaults become. ValueError for a config that the command line cannot give (schedules other than
+    the authors')."""
     cfg = TrainConfig(**{**config, "epochs": epochs})
     fixed = [f.name for f in fields(TrainConfig)
              if f.name not in SETTINGS and f.name != "epochs" and getattr(cfg, f.name) != f.default]
@@ -285,6 +328,7 @@ def train_command(experiment: str, config: dict[str, Any], epochs: int, out: str
                          "train leaves at TrainConfig's defaults")
     words = ["python -m gan_src train", f"--dataset {experiment.removesuffix('_conditional')}"]
     words += ["--conditional"] if experiment.endswith("_conditional") else []
+    words += ["--full-cifar10"] if full_cifar10 else []
     words += [f"--epochs {epochs}", f"--out {out}"]
     for key in ("update", "objective", "k", "optimizer", "lr", "m", "seed", "precision", "steps_per_epoch"):
         if getattr(cfg, key) is not None:

@@ -39,6 +39,13 @@ def test_the_command_gives_back_the_run_it_was_written_from(name, config):
     assert "--snapshot-every" not in train_command(name, dataclasses.asdict(config), 80, "runs/x")
 
 
+def test_a_run_on_the_full_cifar10_is_given_back_with_full_cifar10():
+    config = dataclasses.asdict(TrainConfig(lr=0.05))
+    full = train_command("cifar10", config, 80, "runs/x", full_cifar10=True)
+    assert build_parser().parse_args(shlex.split(full)[3:]).full_cifar10
+    assert "--full-cifar10" not in train_command("cifar10", config, 80, "runs/x")
+
+
 def test_a_config_no_command_line_can_give_is_refused():
     config = dataclasses.asdict(TrainConfig(lr_decay=1.00001))
     with pytest.raises(ValueError, match="it sets lr_decay"):
