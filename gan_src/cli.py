@@ -205,6 +205,8 @@ def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
     """Every check that needs no compute, in an order that changes nothing on disk until the last;
     then the run, holding the folder (:mod:`gan_src.run_folder`)."""
     run_folder.check_free(out)
+    if args.dry_run and args.resume:
+        raise ValueError("--dry-run makes a new run of 3 steps and cannot --resume one; resume without --dry-run")
     chosen = {key: getattr(args, key) for key in SETTINGS if getattr(args, key) is not None}
     if args.resume:
         run_folder.check_resumable(out)

@@ -274,6 +274,8 @@ CASES = [
           ("--update", "--update", "alternating", "--update simultaneous"), ("--k", "--k", "2", "--k 1"),
           ("--objective", "--objective", "minimax", "--objective non_saturating"),
           ("--snapshot-every", "--snapshot-every", "2", "--snapshot-every 1")]),
+    case("dry run resumed", ["train", "--out", "{mnist}", "--resume", "--dry-run", "--epochs", "5"],
+         "--dry-run makes a new run of 3 steps and cannot --resume one; resume without --dry-run"),
     # a run killed while it wrote its first checkpoint has nothing to resume
     case("first checkpoint killed, new run", ["train", "--out", "{tmp}/run", *TINY],
          "holds a run that stopped before its first checkpoint (metrics.jsonl, snapshots/G_epoch0001.pt), so there "
