@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from gan_src import experiments, pretrained, shipping
-from gan_src.cli import build_parser, main, train_command
+from gan_src.cli import build_parser, main
+from gan_src.cli_train import train_command
 from gan_src.train import TrainConfig
 
 TINY = ["--epochs", "1", "--steps-per-epoch", "2", "--no-progress"]
