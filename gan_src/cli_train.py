@@ -114,11 +114,10 @@ def _train_in(args: argparse.Namespace, requested: str | None, out: Path) -> Non
                          for net in _meta_networks(experiment) for module in net.modules()):
         raise ValueError(f"-m/--batch-size {cfg.m} is too small for the {name} networks: their batch norm "
                          "needs at least 2 examples per minibatch")
-    if args.resume:
-        print(f"resuming {out} after epoch {state['epoch']} (its saved settings; target {cfg.epochs} epochs)")
     G, D, data, p_z = experiment.build(cfg.seed, args.data, args.full_cifar10)
     if args.resume:
         _check_data(data, state.get("data"), args.data, out)
+        print(f"resuming {out} after epoch {state['epoch']} (its saved settings; target {cfg.epochs} epochs)")
     run_folder.check_writable(out, snapshots=bool(snapshot_every))
     with run_folder.claim(out, overwrite=args.overwrite, resume=args.resume):
         history = train(G, D, data, p_z, cfg, out=out, resume=args.resume, device=args.device,

@@ -272,6 +272,7 @@ def test_a_resumed_run_refuses_other_examples_and_takes_the_same_data_from_anywh
                             "--no-progress")
     assert code == 2 and err.count("\n") == 1
     assert f"the training data in {other} are not the run's: the run in {out} trained on 4,660 examples" in err
+    assert "resuming" not in stdout
     assert files_of(out) == before
     same = tmp_path / "same"
     (same / CIFAR_SUBSET_FILE).parent.mkdir(parents=True)
