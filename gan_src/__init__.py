@@ -35,7 +35,9 @@ Runs, results and shipped models:
 - :mod:`gan_src.pretrained` -- the shipped generators, their provenance, and export
 - :mod:`gan_src.shipping`   -- a trained run shipped as a pretrained model, in one function
 - :mod:`gan_src.results`    -- results that are not models (Parzen ceilings, seeds, update rules)
-- :mod:`gan_src.cli`        -- ``python -m gan_src train | parzen`` (``__main__`` runs it)
+- :mod:`gan_src.cli`        -- ``python -m gan_src train | parzen``: the flags, exit codes, signals (``__main__`` runs it)
+- :mod:`gan_src.cli_train` -- the ``train`` command: a run started or resumed, checked against its settings
+- :mod:`gan_src.cli_parzen` -- the ``parzen`` command: Table 1's score of a G, or the curve of its snapshots
 
 The chapters' helpers:
 

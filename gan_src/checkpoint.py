@@ -211,7 +211,7 @@ def _checked(state: Any, path: Path) -> Any:
 def load(path: str | os.PathLike) -> dict[str, Any]:
     """Read a training checkpoint written by :func:`save`, on the CPU, and check what it holds besides
     the networks and optimisers (:func:`check_against` checks those): the epoch, step, history, the
-    random states and, if recorded, the experiment and snapshot interval."""
+    random states and, if recorded, the experiment, snapshot interval and training data."""
     state = read(path)
     if not isinstance(state, dict) or "G" not in state or "epoch" not in state:
         raise CheckpointError(f"{path} is not a gan_src training checkpoint (a G snapshot, or a foreign file?)")
@@ -245,6 +245,10 @@ def _problem(state: dict[str, Any]) -> str | None:
     every = state.get("snapshot_every")
     if every is not None and (type(every) is not int or every < 1):
         return f"its snapshot interval is {every!r}, not a whole number >= 1"
+    data = state.get("data")
+    if data is not None and not (isinstance(data, dict) and data.keys() == {"rows", "sha256"}
+                                 and type(data["rows"]) is int and isinstance(data["sha256"], str)):
+        return f"its data record is {data!r}, not the rows and digest of the training data"
     return _rng_problem(state["rng_states"])
 
 

@@ -1,51 +1,31 @@
-"""Command line.
+"""The command line, ``python -m gan_src``: its flags, and what every outcome prints and returns.
 
-- ``python -m gan_src train --dataset mnist --epochs N --out DIR [--resume | --overwrite] [--dry-run]``:
-  Algorithm 1; with ``--conditional``, the class-conditional GAN p(x | c) of Section 7 (c an input of G
-  and D); ``--dataset faces|cifar10|cifar10_conv``: the scaled-down networks of Figure 2 (b)-(d)
-  (:mod:`gan_src.figure2`) on the Olivetti faces or CIFAR-10 (the offline subset unless ``--full-cifar10``).
-  Each is an experiment of :mod:`gan_src.experiments`; DIR is locked and checked before any compute
-  (:mod:`gan_src.run_folder`); ``--resume`` keeps the run's own settings and refuses a flag that asks
-  for others;
-- ``python -m gan_src parzen (--checkpoint PATH | --pretrained NAME | --centres train|kmeans)``:
-  the Parzen-window log-likelihood of Table 1 by the authors' protocol;
-- ``python -m gan_src parzen --snapshots DIR [--out FILE]``: the same for every G snapshot of a
-  run, one JSON line per epoch (the training curve).
+- ``python -m gan_src train ...``: a run of Algorithm 1 (:mod:`gan_src.cli_train`);
+- ``python -m gan_src parzen ...``: Table 1's Parzen-window log-likelihood of a G, or the curve of a
+  run's snapshots (:mod:`gan_src.cli_parzen`).
+
+Every fault a user can cause or fix is one line on stderr and exit code 2 (:func:`main`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
-import os
 import signal
 import sys
-import tempfile
 from collections.abc import Callable
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
 
-from . import checkpoint, experiments, parzen, pretrained, run_folder, snapshots
-from .data import MNIST_TRAIN_ROWS, DataCorruptError, DataNotFoundError, load_mnist
+from . import checkpoint, cli_parzen, cli_train, parzen, pretrained, run_folder
+from .data import DataCorruptError, DataNotFoundError
 from .losses import OBJECTIVES
-from .optim import OPTIMIZERS, make_optimizer
-from .train import PRECISIONS, UPDATES, TrainConfig, TrainingDiverged, saved_config, train
+from .optim import OPTIMIZERS
+from .train import PRECISIONS, UPDATES, TrainingDiverged
 
 DATASETS = ("mnist", "faces", "cifar10", "cifar10_conv")  # with --conditional: mnist_conditional
-DRY_RUN = {"epochs": 1, "steps_per_epoch": 3}
-# The settings of a run (TrainConfig's fields) and their flags: a resumed run keeps its own, so a flag
-# that asks for another value is refused
-SETTINGS = {"m": "-m/--batch-size", "k": "--k", "update": "--update", "objective": "--objective",
-            "optimizer": "--optimizer", "lr": "--lr", "seed": "--seed", "steps_per_epoch": "--steps-per-epoch",
-            "precision": "--precision"}
-# Peak memory of the Parzen protocol per centre: G's samples (float32, copied once), the centres in
-# float64 (shifted: twice) and float32, and a batch of 1,000 images' distances to each (float32, twice)
-CENTRE_BYTES = 4 * 784 * 2 + 8 * 784 * 2 + 4 * 784 + 4 * 1_000 * 2
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -110,6 +90,7 @@ def _device(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The flags of ``train`` (read by :mod:`gan_src.cli_train`) and ``parzen`` (:mod:`gan_src.cli_parzen`)."""
     parser = OneLineParser(prog="python -m gan_src", description="Generative Adversarial Nets (Goodfellow et al., 2014).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     t = commands.add_parser("train", help="train G and D by Algorithm 1", description=(
@@ -173,245 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _requested(args: argparse.Namespace) -> str | None:
-    """The experiment that --dataset and --conditional name; None when neither is given."""
-    if args.dataset is None and not args.conditional:
-        return None
-    name = (args.dataset or "mnist") + ("_conditional" if args.conditional else "")
-    if name not in experiments.EXPERIMENTS:
-        raise ValueError(f"--conditional is for --dataset mnist only, not {args.dataset}")
-    return name
-
-
-def _train(args: argparse.Namespace) -> None:
-    requested = _requested(args)
-    if args.dry_run and args.out is None:
-        with tempfile.TemporaryDirectory(prefix="gan_src-dry-run-") as folder:
-            _run(args, requested, Path(folder))
-        print(f"dry run: its temporary run folder {folder} is removed (--out keeps one)")
-    else:
-        out = _train_out(args)
-        _run(args, requested, out)
-        print(f"checkpoint: {run_folder.checkpoint_path(out)}")
-
-
-def _train_out(args: argparse.Namespace) -> Path:
-    """The run folder: --out, else runs/EXPERIMENT."""
-    return args.out or Path("runs") / ((args.dataset or "mnist") + ("_conditional" if args.conditional else ""))
-
-
-def _run(args: argparse.Namespace, requested: str | None, out: Path) -> None:
-    """Every check that needs no compute, in an order that changes nothing on disk until the last;
-    then the run, holding the folder (:mod:`gan_src.run_folder`)."""
-    run_folder.check_free(out)
-    chosen = {key: getattr(args, key) for key in SETTINGS if getattr(args, key) is not None}
-    if args.resume:
-        run_folder.check_resumable(out)
-        path = run_folder.checkpoint_path(out)
-        state = run_folder.load(out)
-        name = experiments.of_checkpoint(state)
-        if name not in experiments.EXPERIMENTS:
-            raise checkpoint.CheckpointError(f"{out} holds a run of none of the experiments this gan_src knows "
-                                             f"({', '.join(experiments.EXPERIMENTS)}): {name or 'its G matches none'}")
-        if requested is not None and requested != name:
-            given = " ".join(f for f in (args.dataset and f"--dataset {args.dataset}",
-                                         args.conditional and "--conditional") if f)
-            raise checkpoint.CheckpointError(
-                f"{out} holds the {name} experiment, not {requested}; resume it without {given}")
-        experiment = experiments.get(name)
-        cfg = replace(saved_config(state, path), epochs=args.epochs)
-        _check_settings(chosen, args.snapshot_every, cfg, state.get("snapshot_every"), out)
-        G, D = _meta_networks(experiment)
-        checkpoint.check_against(state, path, {"G": G, "D": D}, _meta_optimisers(G, D, cfg), cfg.optimizer)
-        snapshot_every = args.snapshot_every or state.get("snapshot_every")
-    else:
-        name = requested or "mnist"
-        if not args.overwrite:
-            run_folder.check_new(out)
-        experiment = experiments.get(name)
-        if chosen.get("k", 1) > 1 and chosen.get("update", "simultaneous") == "simultaneous":
-            raise ValueError(f"--k {chosen['k']} needs --update alternating: the simultaneous update (the default, "
-                             "the authors' code) makes one D step per G step")
-        cfg = TrainConfig(epochs=args.epochs, **{**experiment.config, **chosen})
-        snapshot_every = args.snapshot_every
-    if args.dry_run:
-        cfg = replace(cfg, **DRY_RUN)
-    if args.resume and state["epoch"] >= cfg.epochs:
-        print(f"nothing to train: the run in {out} is at epoch {state['epoch']} and --epochs {cfg.epochs} asks for "
-              f"{cfg.epochs} in total; ask for more (--epochs {state['epoch'] + 1} or above)")
-        return
-    if cfg.m < 2 and any(isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d))
-                         for net in _meta_networks(experiment) for module in net.modules()):
-        raise ValueError(f"-m/--batch-size {cfg.m} is too small for the {name} networks: their batch norm "
-                         "needs at least 2 examples per minibatch")
-    if args.resume:
-        print(f"resuming {out} after epoch {state['epoch']} (its saved settings; target {cfg.epochs} epochs)")
-    G, D, data, p_z = experiment.build(cfg.seed, args.data, args.full_cifar10)
-    run_folder.check_writable(out, snapshots=bool(snapshot_every))
-    with run_folder.claim(out, overwrite=args.overwrite, resume=args.resume):
-        history = train(G, D, data, p_z, cfg, out=out, resume=args.resume, device=args.device,
-                        progress=not args.no_progress, snapshot_every=args.snapshot_every, experiment=name)
-    for row in history[-3:]:
-        print(f"epoch {row['epoch']}: D loss {row['d_loss']:.4f}  G loss {row['g_loss']:.4f}  "
-              f"D(x) {row['D_real']:.3f}  D(G(z)) {row['D_fake']:.3f}  {row['seconds']:.1f} s")
-
-
-def _check_settings(chosen: dict[str, Any], snapshot_every: int | None, cfg: TrainConfig,
-                    saved_every: int | None, out: Path) -> None:
-    """Refuse a flag that asks a resumed run for another setting than its own (``cfg``); a run that
-    recorded no snapshot interval (none, or written before intervals were recorded) takes the one given."""
-    flags = [(SETTINGS[key], value, getattr(cfg, key)) for key, value in chosen.items()]
-    if saved_every is not None:
-        flags.append(("--snapshot-every", snapshot_every, saved_every))
-    for flag, value, own in flags:
-        if value is not None and value != own:
-            has = f"{flag} {own}" if own is not None else f"no {flag}"
-            raise ValueError(f"{flag} {value} conflicts with the run in {out}, which has {has}; resume without "
-                             f"{flag} (a run keeps its own settings), or start a new run in another --out")
-
-
-def train_command(experiment: str, config: dict[str, Any], epochs: int, out: str | os.PathLike,
-                  snapshot_every: int | None = None) -> str:
-    """The ``python -m gan_src train`` command that makes a run of ``experiment`` (a name of
-    :data:`~gan_src.experiments.EXPERIMENTS`) with ``config`` (a checkpoint's: :class:`TrainConfig`'s
-    fields) for ``epochs`` in all, in ``out``: every setting the command line takes is spelt out, so
-    that the command repeats the run whatever the defaults become. ValueError for a config that the
-    command line cannot give (schedules other than the authors')."""
-    cfg = TrainConfig(**{**config, "epochs": epochs})
-    fixed = [f.name for f in fields(TrainConfig)
-             if f.name not in SETTINGS and f.name != "epochs" and getattr(cfg, f.name) != f.default]
-    if fixed:
-        raise ValueError(f"no command line gives this run: it sets {', '.join(fixed)}, which python -m gan_src "
-                         "train leaves at TrainConfig's defaults")
-    words = ["python -m gan_src train", f"--dataset {experiment.removesuffix('_conditional')}"]
-    words += ["--conditional"] if experiment.endswith("_conditional") else []
-    words += [f"--epochs {epochs}", f"--out {out}"]
-    for key in ("update", "objective", "k", "optimizer", "lr", "m", "seed", "precision", "steps_per_epoch"):
-        if getattr(cfg, key) is not None:
-            words.append(f"{SETTINGS[key].split('/')[-1]} {getattr(cfg, key)}")
-    return " ".join(words + ([f"--snapshot-every {snapshot_every}"] if snapshot_every else []))
-
-
-def _meta_networks(experiment: experiments.Experiment) -> tuple[nn.Module, nn.Module]:
-    """The experiment's G and D on the meta device: their shapes and dtypes, nothing allocated."""
-    with torch.device("meta"):
-        return experiment.generator(), experiment.discriminator()
-
-
-def _meta_optimisers(G: nn.Module, D: nn.Module, cfg: TrainConfig) -> dict[str, torch.optim.Optimizer]:
-    return {f"opt_{who}": make_optimizer(net.parameters(), cfg.optimizer, cfg.lr, cfg.momentum_start)
-            for who, net in (("G", G), ("D", D))}
-
-
-def _mnist_G(path: Path) -> torch.nn.Module:
-    """The MNIST G in a checkpoint or snapshot; :class:`~gan_src.checkpoint.CheckpointError` naming what
-    the file holds otherwise."""
-    return run_folder.load_generator(path, "mnist")
-
-
-def _snapshot_curve(args: argparse.Namespace) -> None:
-    """Score every snapshot not yet in --out (or scored there without all of
-    :data:`~gan_src.snapshots.RULES`' validation scores), after checking all of them (names, files,
-    networks), holding --out while it writes (:func:`~gan_src.run_folder.claim_curve`)."""
-    found = run_folder.find_snapshots(args.snapshots)
-    rows = _curve(args)
-    done = _scored(rows)
-    todo = {epoch: path for epoch, path in found.items() if epoch not in done}
-    for path in todo.values():
-        _mnist_G(path)
-    if args.out is not None:
-        run_folder.check_writable(args.out.parent)
-    splits = load_mnist(args.data)
-    with run_folder.claim_curve(args.out) if args.out is not None else contextlib.nullcontext():
-        rows = _curve(args)  # again, holding the file: a run that held it before may have scored epochs since
-        todo = {epoch: path for epoch, path in todo.items() if epoch not in _scored(rows)}
-        print(f"{'epoch':>5}  {'sigma':>6}  {'valid LL':>8}  {'all valid':>9}  {'monitor':>7}  {'test LL':>15}"
-              f"   ({args.samples} samples, seed {args.seed})")
-        for epoch, path in todo.items():
-            row = {"epoch": epoch} | snapshots.score(_mnist_G(path), splits.valid, splits.test, args.samples, args.seed)
-            rows = [r for r in rows if r["epoch"] != epoch] + [row]
-            print(f"{epoch:5d}  {row['sigma']:6.4f}  {row['valid']:8.2f}  {row['valid_all']:9.2f}  "
-                  f"{row['valid_gen_ll']:7.2f}  {row['test']:8.2f} ± {row['se']:4.2f}", flush=True)
-            if args.out is not None:
-                run_folder.write_curve(args.out, sorted(rows, key=lambda r: r["epoch"]))
-
-
-def _curve(args: argparse.Namespace) -> list[dict]:
-    """The rows already in --out (none without it); ValueError when they were scored with other
-    --samples or --seed, which this run's rows would mix with."""
-    rows = run_folder.read_curve(args.out) if args.out is not None else []
-    for row in rows:
-        samples, seed = row.get("samples", args.samples), row.get("seed", args.seed)  # rows of old runs may lack them
-        if (samples, seed) != (args.samples, args.seed):
-            raise ValueError(f"{args.out} holds scores of {samples} samples of G with seed {seed} (epoch "
-                             f"{row['epoch']}); score with --samples {samples} --seed {seed}, or choose another --out")
-    return rows
-
-
-def _scored(rows: list[dict]) -> set[int]:
-    """The epochs of the curve rows that hold every validation score of :data:`~gan_src.snapshots.RULES`."""
-    return {row["epoch"] for row in rows if all(key in row for key in snapshots.RULES)}
-
-
-def _parzen(args: argparse.Namespace) -> None:
-    if args.out is not None and args.snapshots is None:
-        raise ValueError("--out names the curve file of --snapshots; --checkpoint, --pretrained and --centres "
-                         "print their result (redirect it to keep it)")
-    _check_memory(min(args.samples, MNIST_TRAIN_ROWS) if args.centres else args.samples)
-    if args.snapshots is not None:
-        return _snapshot_curve(args)
-    if args.checkpoint is not None:
-        G = _mnist_G(args.checkpoint)
-        what = f"{args.samples} samples of G from {args.checkpoint}, seed {args.seed}"
-    elif args.pretrained is not None:
-        experiment = pretrained.architecture(args.pretrained)
-        if experiment.name != "mnist":
-            raise ValueError(f"{args.pretrained} is not an MNIST generator of Table 1: it is {experiment.title}; "
-                             "the Parzen protocol scores the MNIST G (--pretrained mnist)")
-        G = pretrained.load(args.pretrained)
-        what = f"{args.samples} samples of the pretrained G {args.pretrained!r}, seed {args.seed}"
-    splits = load_mnist(args.data)
-    if args.centres == "train":
-        centres = splits.train[: args.samples]
-        what = f"the first {len(centres)} training images"
-    elif args.centres == "kmeans":
-        from .kmeans import kmeans
-        centres, _ = kmeans(splits.train, args.samples, args.kmeans_iterations, seed=args.seed)
-        what = f"{args.samples} k-means centres of the 50,000 training images ({args.kmeans_iterations} iterations, seed {args.seed})"
-    else:
-        centres = parzen.generator_centres(G, args.samples, args.seed)
-    result = parzen.evaluate(centres, splits.valid[: parzen.N_VALID], splits.test)
-    print(f"Parzen window on {what}")
-    print(f"validation log-likelihood (first {parzen.N_VALID} validation images):")
-    print(f"  {'sigma':>7}  {'mean LL':>9}")
-    for sigma, ll in zip(result.sigmas, result.curve):
-        print(f"  {sigma:7.4f}  {ll:9.2f}" + ("  <- chosen" if sigma == result.sigma else ""))
-    paper, paper_se = parzen.PAPER_MNIST
-    print(f"sigma = {result.sigma:.4f}")
-    print(f"test LL = {result.mean:.2f} ± {result.se:.2f} nats over {result.n_test} test images "
-          f"(paper, Table 1: {paper:.0f} ± {paper_se:.0f})")
-
-
-def _check_memory(samples: int) -> None:
-    """ValueError, saying how many samples fit, when the Parzen protocol on ``samples`` centres would
-    need more memory than is available (Linux's MemAvailable; elsewhere unchecked)."""
-    available = _available_memory()
-    need = samples * CENTRE_BYTES
-    if available is not None and need > available:
-        raise ValueError(f"--samples {samples} needs about {need / 1e9:,.1f} GB of memory and {available / 1e9:.1f} GB "
-                         f"are available here, enough for about {available // CENTRE_BYTES:,} samples")
-
-
-def _available_memory() -> int | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024  # in kB
-    except OSError:
-        pass
-    return None
-
-
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised wherever the process is, as Ctrl-C raises KeyboardInterrupt: every clean-up runs
     (temporary files, a dry run's folder), and the exit code is 143."""
@@ -419,22 +161,6 @@ class Terminated(KeyboardInterrupt):
 
 def _terminate(signum: int, frame: Any) -> None:
     raise Terminated
-
-
-def _after_interrupt(args: argparse.Namespace) -> str:
-    """What an interrupted command leaves behind, and how to go on."""
-    if args.command == "parzen":
-        if args.snapshots is not None and args.out is not None:
-            return f"the epochs scored so far are in {args.out}; the same command scores the rest"
-        return "nothing was written"
-    if args.dry_run and args.out is None:
-        return "the dry run's temporary folder is removed"
-    out = _train_out(args)
-    if run_folder.checkpoint_path(out).is_file():
-        return f"continue with --resume (--out {out}) from the last finished epoch"
-    if run_folder.run_files(out):
-        return f"no checkpoint was written to {out}: start again with --overwrite"
-    return f"no checkpoint was written to {out}: start again"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,11 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
+    command = cli_train if args.command == "train" else cli_parzen
     try:
-        if args.command == "train":
-            _train(args)
-        elif args.command == "parzen":
-            _parzen(args)
+        command.run(args)
     except (checkpoint.CheckpointError, run_folder.RunFolderError, pretrained.PretrainedNotFoundError,
             DataNotFoundError, DataCorruptError, ValueError) as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
@@ -462,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt as err:
         how, code = ("SIGTERM", 143) if isinstance(err, Terminated) else ("Ctrl-C", 130)
-        print(f"\n{parser.prog}: interrupted ({how}); {_after_interrupt(args)}", file=sys.stderr)
+        print(f"\n{parser.prog}: interrupted ({how}); {command.after_interrupt(args)}", file=sys.stderr)
         return code
     finally:
         signal.signal(signal.SIGTERM, previous)

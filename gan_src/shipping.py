@@ -2,7 +2,7 @@
 
 Every ``tools/ship_*.py`` takes the same steps through :func:`ship`: check that the run holds the
 experiment, read its record (:func:`run_record`), load G from the checkpoint or the snapshot chosen,
-write the exact command that trained the run (:func:`gan_src.cli.train_command`, from the config its
+write the exact command that trained the run (:func:`gan_src.cli_train.train_command`, from the config its
 checkpoint records), then let the script add what it measures (a Parzen score, nearest neighbours)
 and export the weights with their provenance (:func:`gan_src.pretrained.export`).
 """
@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from . import experiments, pretrained, run_folder
-from .cli import train_command
+from .cli_train import on_full_cifar10, train_command
 
 
 def run_record(run: str | os.PathLike, epoch: int | None = None) -> dict[str, Any]:
@@ -68,7 +68,8 @@ def ship(run: Path, name: str, script: str, describe: Callable[[nn.Module, dict[
     record = run_record(run, epoch)
     source = run_folder.checkpoint_path(run) if epoch is None else run_folder.snapshot_path(run, epoch)
     G = run_folder.load_generator(source, experiment)
-    command = train_command(experiment, state["config"], state["epoch"], run, state.get("snapshot_every"))
+    command = train_command(experiment, state["config"], state["epoch"], run, state.get("snapshot_every"),
+                            bool(on_full_cifar10(state)))
     extra = describe(G, record)
     provenance = {k: extra[k] for k in ("model",) if k in extra} | {"command": command, **record} | extra
     provenance.setdefault("recreate", f"{provenance['command']} && python {script} {run}"

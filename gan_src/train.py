@@ -100,6 +100,13 @@ def saved_config(state: dict, path: str | os.PathLike) -> TrainConfig:
         raise checkpoint.CheckpointError(f"{path}: its config is one gan_src refuses ({err})") from None
 
 
+def data_record(data: Tensor) -> dict[str, int | str]:
+    """Which examples a run trains on, as its checkpoint records them (``"data"``): the number of rows
+    and the digest of their values (:func:`gan_src.checkpoint.digest`). The same examples read from
+    another folder give the same record; a different data set, or one changed image, another."""
+    return {"rows": len(data), "sha256": checkpoint.digest(data)}
+
+
 class TrainingDiverged(RuntimeError):
     """A loss, a weight or G(z) became NaN or infinite."""
 
@@ -242,7 +249,8 @@ def train(
     With ``out``, every epoch is saved in that run folder (:func:`gan_src.run_folder.save_epoch`:
     ``checkpoint.pt``, ``metrics.jsonl`` and, with ``snapshot_every=n``, G's weights every n epochs in
     ``snapshots/``), the checkpoint last, recording ``experiment`` (a name of
-    :mod:`gan_src.experiments`), which a resumed run must match, and the snapshot interval.
+    :mod:`gan_src.experiments`), which a resumed run must match, the snapshot interval and which
+    examples it trains on (:func:`data_record`; the command line refuses other data on resuming).
     ``resume=True`` continues from that checkpoint up to ``cfg.epochs`` with the run's own settings
     (its config; its snapshot interval unless ``snapshot_every`` is given) and ends with the same
     weights as a run that was never interrupted; every tensor of the checkpoint is checked against
@@ -252,6 +260,7 @@ def train(
     good checkpoint. The folder is not locked here: :func:`gan_src.run_folder.claim` does that.
     """
     out = Path(out) if out is not None else None
+    examples = data_record(data) if out is not None else None
     device = torch.device(device)
     G.to(device).train()
     D.to(device).train()
@@ -293,7 +302,7 @@ def train(
                     "experiment": experiment, "config": asdict(cfg), "epoch": epoch + 1, "step": step,
                     "history": history, "G": G.state_dict(), "D": D.state_dict(), "opt_D": opt_D.state_dict(),
                     "opt_G": opt_G.state_dict(), "rng_states": checkpoint.rng_states(rng),
-                    "snapshot_every": snapshot_every,
+                    "snapshot_every": snapshot_every, "data": examples,
                 }, snapshot=bool(snapshot_every) and (epoch + 1) % snapshot_every == 0)
             except checkpoint.CheckpointError as err:  # a full disk, a folder gone read-only
                 again = "start again with --overwrite" if kept is None else "continue with --resume"

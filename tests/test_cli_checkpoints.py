@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
 from gan_src import checkpoint, run_folder, snapshots
+from gan_src.data import CIFAR_SUBSET_FILE, data_root
 from gan_src.cli import main
 
 TINY = ["--epochs", "1", "--steps-per-epoch", "1", "--no-progress"]
@@ -216,6 +218,69 @@ def test_resuming_a_run_that_has_its_epochs_says_there_is_nothing_to_train(run, 
     assert stdout.splitlines()[0] == (f"nothing to train: the run in {out} is at epoch 1 and --epochs 1 asks for 1 "
                                       "in total; ask for more (--epochs 2 or above)")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+# --- a resumed run trains on its own examples: the same CIFAR-10, the same data wherever they are ------
+
+
+@pytest.fixture(scope="module")
+def cifar_run(tmp_path_factory):
+    """A finished one-step CIFAR-10 run on the offline subset."""
+    out = tmp_path_factory.mktemp("cifar") / "run"
+    assert main(["train", "--dataset", "cifar10", "--out", str(out), *TINY]) == 0
+    return out
+
+
+def files_of(folder):
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".lock"}
+
+
+def test_a_subset_run_resumed_with_full_cifar10_is_refused_before_any_download(cifar_run, tmp_path, capsys):
+    out = copy_of(cifar_run, tmp_path)
+    before = files_of(out)
+    code, stdout, err = cli(capsys, "train", "--out", out, "--resume", "--full-cifar10", "--epochs", "2",
+                            "--no-progress")
+    assert code == 2 and err.count("\n") == 1
+    assert (f"--full-cifar10 conflicts with the run in {out}, which has no --full-cifar10 (it trained on the "
+            "offline subset's 4,660 images); resume without --full-cifar10") in err
+    assert files_of(out) == before and not (data_root() / "cifar-10-batches-py").exists()
+
+
+def test_a_full_cifar10_run_resumed_without_full_cifar10_is_refused(cifar_run, tmp_path, capsys):
+    out = copy_of(cifar_run, tmp_path)
+    state = checkpoint.load(out / "checkpoint.pt")
+    state["data"] = {"rows": 50_000, "sha256": "0" * 64}  # what a run on the full data set records
+    checkpoint.save(state, out / "checkpoint.pt")
+    before = files_of(out)
+    code, stdout, err = cli(capsys, "train", "--out", out, "--resume", "--epochs", "2", "--no-progress")
+    assert code == 2 and err.count("\n") == 1
+    assert (f"the run in {out} has --full-cifar10 (it trained on all 50,000 CIFAR-10 images); resume with "
+            "--full-cifar10") in err
+    assert files_of(out) == before
+
+
+def test_a_resumed_run_refuses_other_examples_and_takes_the_same_data_from_anywhere(cifar_run, tmp_path, capsys):
+    out = copy_of(cifar_run, tmp_path)
+    before = files_of(out)
+    with np.load(data_root() / CIFAR_SUBSET_FILE) as f:
+        arrays = dict(f)
+    other = tmp_path / "other"
+    (other / CIFAR_SUBSET_FILE).parent.mkdir(parents=True)
+    arrays["x_train"][0] = 255 - arrays["x_train"][0]  # one training image changed
+    np.savez(other / CIFAR_SUBSET_FILE, **arrays)
+    code, stdout, err = cli(capsys, "train", "--out", out, "--resume", "--data", other, "--epochs", "2",
+                            "--no-progress")
+    assert code == 2 and err.count("\n") == 1
+    assert f"the training data in {other} are not the run's: the run in {out} trained on 4,660 examples" in err
+    assert "resuming" not in stdout
+    assert files_of(out) == before
+    same = tmp_path / "same"
+    (same / CIFAR_SUBSET_FILE).parent.mkdir(parents=True)
+    (same / CIFAR_SUBSET_FILE).symlink_to(data_root() / CIFAR_SUBSET_FILE)
+    code, stdout, err = cli(capsys, "train", "--out", out, "--resume", "--data", same, "--epochs", "2",
+                            "--no-progress")
+    assert code == 0, err
+    assert checkpoint.load(out / "checkpoint.pt")["epoch"] == 2
 
 
 def test_the_curve_file_is_free_again_once_a_parzen_run_ends(run, tmp_path, capsys):

@@ -210,6 +210,11 @@ CASES = [
              marks=pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")),
     case("conditional cifar10", ["train", "--dataset", "cifar10", "--conditional", "--dry-run"],
          "--conditional is for --dataset mnist only"),
+    case("full cifar10 with mnist", ["train", "--full-cifar10", "--out", "{tmp}/run", *TINY],
+         "--full-cifar10 is for --dataset cifar10 and cifar10_conv only, not mnist"),
+    case("faces run resumed with full cifar10", ["train", "--out", "{faces}", "--resume", "--full-cifar10",
+                                                 "--epochs", "2"],
+         "--full-cifar10 is for --dataset cifar10 and cifar10_conv only, not faces"),
     # data
     case("MNIST truncated to 1 MB", ["train", "--data", "{tmp}/data", "--out", "{tmp}/run", *TINY],
          "train-images-idx3-ubyte is corrupt (1,048,576 bytes instead of 47,040,016)",
@@ -248,6 +253,9 @@ CASES = [
     case("bad RNG states", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
          "its random number states are damaged",
          a_checkpoint_where(lambda s: s["rng_states"].update(rng=torch.zeros(10, dtype=torch.uint8)))),
+    case("data record a list", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
+         "its data record is [1, 2], not the rows and digest of the training data",
+         a_checkpoint_where(lambda s: s.update(data=[1, 2]))),
     case("NaN weight resumed", ["train", "--out", "{tmp}/run", "--resume", "--epochs", "2"],
          "G's 4.bias holds NaN or infinite values, so it is not a good checkpoint",
          a_checkpoint_where(lambda s: s["G"]["4.bias"].fill_(float("nan")))),
@@ -266,6 +274,8 @@ CASES = [
           ("--update", "--update", "alternating", "--update simultaneous"), ("--k", "--k", "2", "--k 1"),
           ("--objective", "--objective", "minimax", "--objective non_saturating"),
           ("--snapshot-every", "--snapshot-every", "2", "--snapshot-every 1")]),
+    case("dry run resumed", ["train", "--out", "{mnist}", "--resume", "--dry-run", "--epochs", "5"],
+         "--dry-run makes a new run of 3 steps and cannot --resume one; resume without --dry-run"),
     # a run killed while it wrote its first checkpoint has nothing to resume
     case("first checkpoint killed, new run", ["train", "--out", "{tmp}/run", *TINY],
          "holds a run that stopped before its first checkpoint (metrics.jsonl, snapshots/G_epoch0001.pt), so there "

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from gan_src import experiments, pretrained, shipping
-from gan_src.cli import build_parser, main, train_command
+from gan_src.cli import build_parser, main
+from gan_src.cli_train import train_command
 from gan_src.train import TrainConfig
 
 TINY = ["--epochs", "1", "--steps-per-epoch", "2", "--no-progress"]
@@ -37,6 +38,13 @@ def test_the_command_gives_back_the_run_it_was_written_from(name, config):
     command = train_command(name, dataclasses.asdict(config), 80, "runs/x", snapshot_every=5)
     assert parsed_config(command) == (name, dataclasses.replace(config, epochs=80), 5)
     assert "--snapshot-every" not in train_command(name, dataclasses.asdict(config), 80, "runs/x")
+
+
+def test_a_run_on_the_full_cifar10_is_given_back_with_full_cifar10():
+    config = dataclasses.asdict(TrainConfig(lr=0.05))
+    full = train_command("cifar10", config, 80, "runs/x", full_cifar10=True)
+    assert build_parser().parse_args(shlex.split(full)[3:]).full_cifar10
+    assert "--full-cifar10" not in train_command("cifar10", config, 80, "runs/x")
 
 
 def test_a_config_no_command_line_can_give_is_refused():

@@ -15,7 +15,7 @@ p_z live in :mod:`gan_src.noise`.
 
 from ..noise import uniform_noise  # noqa: F401  (p_z lives in gan_src.noise; older imports find it here)
 from .cifar10 import (CIFAR10, CIFAR_BATCH, CIFAR_SUBSET_FILE, CIFAR_SUBSET_PER_BATCH, CIFAR_SUBSET_TEST,  # noqa: F401
-                      cifar10_subset_on_disk, cifar10_subset_positions, load_cifar10)
+                      CIFAR_TRAIN_ROWS, cifar10_subset_on_disk, cifar10_subset_positions, load_cifar10)
 from .faces import OLIVETTI_FILE, fetch_olivetti, load_olivetti  # noqa: F401
 from .mnist import MNIST_FILES, MNIST_TRAIN_ROWS, MNISTSplits, check_mnist_files, load_mnist  # noqa: F401
 from .root import ENV_VAR, DataCorruptError, DataNotFoundError, data_root  # noqa: F401

@@ -18,6 +18,7 @@ CIFAR_SUBSET_FILE = Path("cifar10_subset") / "cifar10_prefix_subset.npz"
 # The offline subset: the first 932 images of each of the five training batches of 10,000 (torchvision's
 # CIFAR10.data holds data_batch_1..5 in order) and the first 846 test images.
 CIFAR_BATCH, CIFAR_SUBSET_PER_BATCH, CIFAR_SUBSET_TEST = 10_000, 932, 846
+CIFAR_TRAIN_ROWS = 5 * CIFAR_BATCH  # the full training set: data_batch_1..5
 
 
 @dataclass(frozen=True)
