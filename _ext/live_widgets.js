@@ -7,6 +7,8 @@
 // a class picker with a 10 x 10 grid of samples and the same player with the class fixed.
 // onnxruntime-web (WebAssembly) runs G; it and the model load only when a widget comes into
 // view or is touched. window.ganLive exposes the widgets to tests and benchmarks.
+// The widgets speak the page's language: English, or Chinese on the Chinese site (<html lang="zh-CN">,
+// tools/zh_site.py), with the terms of book/zh/glossary.yml.
 
 const HERE = new URL('.', import.meta.url);
 const ORT = new URL('../vendor/onnxruntime-web/ort.wasm.bundle.min.mjs', HERE);
@@ -16,6 +18,60 @@ const STRIP = 10;      // interpolants in the strip: t = 0, 1/9, ..., 1
 const GRID = 10;       // the conditional grid is GRID x GRID samples
 const GAP = 2;         // pixels between tiles on a canvas
 const MAX_POINTS = 5;  // a path passes through at most this many z
+
+// Every word a widget shows or says to a screen reader, per language.
+const WORDS = {
+  en: {
+    live: 'Live in your browser: G = ',
+    from: [' (', '), '],  // around the module's name, gan_src.pretrained
+    trained: (spec, parzen, agree) => `trained ${spec.epochs} epochs (seed ${spec.seed}); ${parzen}${agree}. `,
+    parzen: (mean, se) => `Parzen log-likelihood ${mean} ± ${se} nats`,
+    noParzen: 'Parzen log-likelihood not measured',
+    agree: (percent) => `; nearest training digit of the asked class for ${percent}\u00a0% of samples`,
+    noServer: 'onnxruntime-web runs it on this page, with no server.',
+    failed: (message) => `G could not run here: ${message}`,
+    loading: 'loading G and its runtime…',
+    tParameter: 'interpolation parameter t',
+    strip: (n) => `G along the path, ${n} evenly spaced t`,
+    points: 'points on the path',
+    newZ: (k) => `new z${k}`,
+    seed: 'seed',
+    seedOfZ: 'seed of z',
+    grid: (n) => `${n} samples of G(z, c)`,
+    classOf: 'Class c of G(z, c):',
+    classC: 'class c',
+    walk: 'Below: a walk through z with the class held fixed.',
+    newSamples: 'new samples',
+    newPath: 'new path',
+    noModel: (name) => `(no live model "${name}" on this site)`,
+  },
+  zh: {
+    live: '在你的浏览器中实时运行：G = ',
+    from: ['（', '），'],
+    trained: (spec, parzen, agree) => `训练了 ${spec.epochs} 个迭代周期（种子 ${spec.seed}）；${parzen}${agree}。`,
+    parzen: (mean, se) => `Parzen 窗对数似然 ${mean} ± ${se} nats`,
+    noParzen: 'Parzen 窗对数似然未测量',
+    agree: (percent) => `；${percent}\u00a0% 的样本，其最近邻的训练数字属于所选类别`,
+    noServer: '由 onnxruntime-web 在本页中运行，不经服务器。',
+    failed: (message) => `G 无法在此运行：${message}`,
+    loading: '正在加载 G 及其运行时……',
+    tParameter: '插值参数 t',
+    strip: (n) => `沿路径的 G，t 等距取 ${n} 个值`,
+    points: '路径上的点数',
+    newZ: (k) => `换一个 z${k}`,
+    seed: '种子',
+    seedOfZ: 'z 的随机种子',
+    grid: (n) => `G(z, c) 的 ${n} 个样本`,
+    classOf: 'G(z, c) 的类别 c：',
+    classC: '类别 c',
+    walk: '下面：类别固定，沿一条路径遍历 z。',
+    newSamples: '换一批样本',
+    newPath: '换一条路径',
+    noModel: (name) => `（本站没有名为“${name}”的在线模型）`,
+  },
+};
+const LANG = /^zh\b/i.test(document.documentElement.lang) ? 'zh' : 'en';
+const words = WORDS[LANG];
 
 const once = (f) => { let p; return () => (p ??= f()); };
 
@@ -134,14 +190,11 @@ function tiled(spec, cols, rows, label) {
 }
 
 function caption(spec) {
-  const parzen = spec.parzen ? `Parzen log-likelihood ${spec.parzen.mean.toFixed(1)} ± ${spec.parzen.se.toFixed(1)} nats`
-    : 'Parzen log-likelihood not measured';
-  const agree = spec.class_agreement == null ? ''
-    : `; nearest training digit of the asked class for ${(100 * spec.class_agreement).toFixed(1)}\u00a0% of samples`;
+  const parzen = spec.parzen ? words.parzen(spec.parzen.mean.toFixed(1), spec.parzen.se.toFixed(1)) : words.noParzen;
+  const agree = spec.class_agreement == null ? '' : words.agree((100 * spec.class_agreement).toFixed(1));
   return el('p', {class: 'gan-live-caption'},
-    'Live in your browser: G = ', el('code', {}, spec.name),
-    ` (gan_src.pretrained), trained ${spec.epochs} epochs (seed ${spec.seed}); ${parzen}${agree}. `,
-    'onnxruntime-web runs it on this page, with no server.');
+    words.live, el('code', {}, spec.name), words.from[0], el('code', {}, 'gan_src.pretrained'), words.from[1],
+    words.trained(spec, parzen, agree), words.noServer);
 }
 
 // Coalesce requests: while G runs, later requests merge and run once, with the latest state.
@@ -152,7 +205,7 @@ function painter(work, status) {
       while (want) { const w = want; want = null; await work(w); }
       status.textContent = '';
     } catch (err) {
-      status.textContent = `G could not run here: ${err.message}`;
+      status.textContent = words.failed(err.message);
       throw err;
     } finally { busy = null; }
   };
@@ -169,11 +222,11 @@ function player(spec, gen, draws, getClass, status) {
   main.classList.add('gan-live-main');
   const tLabel = el('output', {class: 'gan-live-t'}, 't = 0.50');
   const slider = el('input', {type: 'range', min: '0', max: '1', step: '0.01', value: '0.5',
-                              'aria-label': 'interpolation parameter t'});
-  const strip = tiled(spec, STRIP, 1, `G along the path, ${STRIP} evenly spaced t`);
+                              'aria-label': words.tParameter});
+  const strip = tiled(spec, STRIP, 1, words.strip(STRIP));
   const marker = el('div', {class: 'gan-live-marker'});
   const ends = el('div', {class: 'gan-live-points'});
-  const pointsBox = el('select', {'aria-label': 'points on the path'},
+  const pointsBox = el('select', {'aria-label': words.points},
     ...Array.from({length: MAX_POINTS - 1}, (_, i) => el('option', {value: String(i + 2)}, `${i + 2}`)));
 
   const draw = painter(async ({all}) => {
@@ -189,7 +242,7 @@ function player(spec, gen, draws, getClass, status) {
   const layoutPoints = () => {
     ends.replaceChildren(...state.points.map((_, k) => el('figure', {},
       tiled(spec, 1, 1, `G(z${k})`),
-      el('button', {type: 'button', onclick: () => { state.points[k] = draws(spec); draw({all: true}); }}, `new z${k}`))));
+      el('button', {type: 'button', onclick: () => { state.points[k] = draws(spec); draw({all: true}); }}, words.newZ(k)))));
     pointsBox.value = String(state.points.length);
   };
   const setT = (t) => {
@@ -214,7 +267,7 @@ function player(spec, gen, draws, getClass, status) {
     el('label', {class: 'gan-live-slider'}, 't ', slider),
     el('div', {class: 'gan-live-strip'}, strip, marker),
     ends,
-    el('label', {class: 'gan-live-field'}, 'points on the path ', pointsBox));
+    el('label', {class: 'gan-live-field'}, `${words.points} `, pointsBox));
   return {node, state, draw, setT, layoutPoints, main, strip, ends};
 }
 
@@ -223,7 +276,7 @@ function widget(root, spec) {
   const gen = () => generator(name);
   const status = el('p', {class: 'gan-live-status', role: 'status'});
   const seedBox = el('input', {type: 'number', min: '0', step: '1', value: root.dataset.seed || '0',
-                               'aria-label': 'seed of z', inputmode: 'numeric'});
+                               'aria-label': words.seedOfZ, inputmode: 'numeric'});
   let draws = stream(Number(seedBox.value));
   const cls = {c: Number(root.dataset.class || 3) % Math.max(1, spec.classes)};
   const p = player(spec, gen, (s) => draws(s), () => cls.c, status);
@@ -232,7 +285,7 @@ function widget(root, spec) {
 
   let grid = null, gridZ = [], drawGrid = painter(async () => {}, status);
   if (spec.classes) {
-    grid = tiled(spec, GRID, GRID, `${GRID * GRID} samples of G(z, c)`);
+    grid = tiled(spec, GRID, GRID, words.grid(GRID * GRID));
     grid.classList.add('gan-live-grid');
     const buttons = Array.from({length: spec.classes}, (_, c) => el('button', {
       type: 'button', 'aria-pressed': String(c === cls.c),
@@ -246,15 +299,15 @@ function widget(root, spec) {
       buttons.forEach((b, c) => b.setAttribute('aria-pressed', String(c === cls.c)));
     }, status);
     api.buttons = buttons;
-    parts.push(el('p', {class: 'gan-live-note'}, 'Class c of G(z, c):'),
-               el('div', {class: 'gan-live-classes', role: 'group', 'aria-label': 'class c'}, ...buttons),
+    parts.push(el('p', {class: 'gan-live-note'}, words.classOf),
+               el('div', {class: 'gan-live-classes', role: 'group', 'aria-label': words.classC}, ...buttons),
                grid,
-               el('p', {class: 'gan-live-note'}, 'Below: a walk through z with the class held fixed.'));
+               el('p', {class: 'gan-live-note'}, words.walk));
   }
   const newSamples = el('button', {type: 'button', onclick: () => api.set({seed: Number(seedBox.value) + 1})},
-                        spec.classes ? 'new samples' : 'new path');
+                        spec.classes ? words.newSamples : words.newPath);
   parts.push(p.node, el('div', {class: 'gan-live-controls'},
-    el('label', {class: 'gan-live-field'}, 'seed ', seedBox), newSamples), status);
+    el('label', {class: 'gan-live-field'}, `${words.seed} `, seedBox), newSamples), status);
 
   const reseed = (seed) => {
     seedBox.value = String(seed);
@@ -295,7 +348,7 @@ function widget(root, spec) {
   };
   api.start = once(async () => {
     api.started = performance.now();
-    status.textContent = 'loading G and its runtime…';
+    status.textContent = words.loading;
     await api.set({});
     api.readyAt = performance.now();
     root.dataset.ready = 'true';
@@ -348,7 +401,7 @@ async function main() {
   const m = await manifest();
   for (const root of roots) {
     const spec = m.models[root.dataset.model];
-    if (!spec) { root.append(el('p', {}, `(no live model "${root.dataset.model}" on this site)`)); continue; }
+    if (!spec) { root.append(el('p', {}, words.noModel(root.dataset.model))); continue; }
     window.ganLive.widgets.push(widget(root, spec));
   }
 }

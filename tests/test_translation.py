@@ -10,6 +10,7 @@ source tree keeps the English code cells and outputs. The built site: tests/brow
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -308,3 +309,41 @@ def test_proof_directives_of_untranslated_pages_are_found_by_label():
     assert proofs["prop-convergence"] == ["book/theoretical_results", "命题 2"]
     assert proofs["thm-global-optimum"] == ["book/theoretical_results", "定理 1"]
     assert zh_site.english_proofs(ROOT, {"book/introduction"}) == {}
+
+
+# --- the interface ------------------------------------------------------------------------------
+SCRIPTS = ["book/_static/gan_book.js", "_ext/live_widgets.js"]  # each with its words in Chinese
+CJK_LITERAL = re.compile(r"""(['"`])((?:(?!\1).)*[\u4e00-\u9fff](?:(?!\1).)*)\1""")
+
+
+def test_interface_strings_use_the_glossary_terms():
+    """The Chinese interface (zh_site.INTERFACE, the tables of the book's scripts) exists and uses
+    no variant the glossary rules out."""
+    strings = {"tools/zh_site.py": [*zh_site.INTERFACE.values(), *zh_site.BUTTON_LABELS.values(),
+                                    zh_site.SEARCH_BAR]}
+    for script in SCRIPTS:
+        strings[script] = [m[2] for m in CJK_LITERAL.finditer((ROOT / script).read_text(encoding="utf-8"))]
+    for where, found in strings.items():
+        assert found, f"{where} has no Chinese strings"
+        assert not zh_text.ruled_out("\n".join(found), GLOSSARY), where
+    assert any("迭代周期" in s for s in strings["_ext/live_widgets.js"]), "epochs: 迭代周期 (glossary)"
+
+
+def test_animation_player_in_chinese():
+    """matplotlib's animation player, an output shared with the English page, gets Chinese
+    tooltips and labels on the Chinese page."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    fig, ax = plt.subplots()
+    html = FuncAnimation(fig, lambda i: [], frames=2).to_jshtml()
+    plt.close(fig)
+    chinese = zh_site.interface_in_chinese(html)
+    english = [v for v in re.findall(r'(?:title|aria-label)="([^"]+)"', chinese) if re.search("[A-Za-z]", v)]
+    assert not english, f"English left in the player: {english}"
+    assert ">播放一次</label>" in chinese and 'title="下一帧"' in chinese
+    assert re.sub(r'(title|aria-label)="[^"]*"|>\w+</label>', "", chinese) == \
+        re.sub(r'(title|aria-label)="[^"]*"|>\w+</label>', "", html), "more than the words changed"

@@ -10,12 +10,14 @@
    of the translated pages, and the glossary page.
 2. ``jupyter-book build _build/zh/src --path-output _build/zh -W -n --keep-going``, with this file as
    its Sphinx extension: a ``{doc}`` link to a page not translated yet goes to the English page,
-   marked （英文）; the Colab button opens ``book/zh/colab/PAGE.ipynb``; a page with a live
-   generator loads the English site's widget module; _ext/offline_assets.py's page hooks run.
+   marked （英文）; the Colab button opens ``book/zh/colab/PAGE.ipynb`` and the download button
+   gives that notebook; a page with a live generator loads the English site's widget module;
+   _ext/offline_assets.py's page hooks run.
 3. ``python tools/zh_site.py finish _build/zh/_build/html _build/html`` copies that build into
    ``_build/html/zh/``, except the files of ``_static`` and ``_images`` that the English site holds
    byte for byte (the Chinese pages point at the English copies), and gives every page that exists
-   in both languages a switch to its twin. The English pages' switch is written into their HTML
+   in both languages a switch to its twin, and puts in Chinese the interface strings that the
+   themes leave in English (:data:`INTERFACE`). The English pages' switch is written into their HTML
    here, since the English build knows nothing of the translations.
 """
 
@@ -40,6 +42,7 @@ sys.path.insert(0, str(ROOT / "_ext"))  # offline_assets, the English build's ex
 import zh_book  # noqa: E402
 from zh_text import Glossary  # noqa: E402
 
+SEARCH_BAR = "搜索本书……"      # the search box's placeholder (Jupyter Book's "Search this book...")
 EN = "../../_static/"           # the English site's _static, from the Chinese site's _static
 GLOSSARY_DOC = "book/glossary"  # the glossary page (Chinese only)
 NOT_TRANSLATED = "（英文）"     # after a link to an English page
@@ -105,6 +108,8 @@ def zh_config(out: Path, root: Path = zh_book.ROOT) -> dict:
     c["html_search_language"] = "zh"
     c["nb_code_prompt_show"], c["nb_code_prompt_hide"] = "显示代码", "隐藏代码"
     c["togglebutton_hint"], c["togglebutton_hint_hide"] = "点击显示", "点击隐藏"
+    c.setdefault("html_theme_options", {})["search_bar_text"] = SEARCH_BAR
+    config["author"] = settings.get("author", config.get("author"))
     c["html_search_options"] = {"dict": str((out / "src" / "jieba.txt").resolve())}
     c["mathjax_path"] = EN + c["mathjax_path"]
     c["nb_ipywidgets_js"] = {
@@ -116,6 +121,7 @@ def zh_config(out: Path, root: Path = zh_book.ROOT) -> dict:
     c["zh_english_pages"] = {d: settings["titles"].get(d.removeprefix("book/"), d)
                              for d in toc_docs(english_toc(root)) if d not in translated}
     c["zh_colab"] = "book/zh/colab"
+    c["zh_root"] = str(root.resolve())
     c["zh_english_inventory"] = str((root / "_build" / "html" / "objects.inv").resolve())
     c["zh_english_proofs"] = english_proofs(root, set(c["zh_english_pages"]))
     return config
@@ -278,6 +284,46 @@ def link_english_files(app, doctree, docname: str) -> None:
 # sphinx-book-theme's button labels that its zh_CN catalogue leaves in English
 BUTTON_LABELS = {"Repository": "代码仓库", "Open issue": "报告问题"}
 
+# The interface strings that the themes' zh_CN catalogues leave in English (or give in traditional
+# characters), and those of matplotlib's animation player (an output, shared with the English
+# page): tooltips, labels for screen readers. `finish` puts them in Chinese on every Chinese page,
+# as attribute values (title, aria-label, data-bs-title, alt) that equal a key here. The strings
+# that the book's own scripts write at run time are in their scripts (book/_static/gan_book.js,
+# _ext/live_widgets.js), chosen by the page's <html lang>.
+INTERFACE = {
+    # sphinx-book-theme, pydata-sphinx-theme, Sphinx, myst-nb
+    "Launch interactive content": "在线运行",
+    "Launch on Colab": "在 Colab 中打开",
+    "Colab logo": "Colab 图标",
+    "Source repositories": "代码仓库",
+    "列印成 PDF": "打印为 PDF",
+    "Color mode": "颜色模式",
+    "System Settings": "跟随系统",
+    "Toggle primary sidebar": "显示或隐藏全书目录",
+    "Toggle secondary sidebar": "显示或隐藏本页目录",
+    "Main": "全书目录",
+    "Page": "本页目录",
+    "Toggle hidden content": "显示或隐藏内容",
+    "Link to this heading": "链接到本标题",
+    # matplotlib's animation player (Animation.to_jshtml)
+    "Decrease speed": "减速", "First frame": "第一帧", "Previous frame": "上一帧", "Play backwards": "倒放",
+    "Pause": "暂停", "Play": "播放", "Next frame": "下一帧", "Last frame": "最后一帧", "Increase speed": "加速",
+    "Repetition mode": "重复方式", "Once": "播放一次", "Loop": "循环", "Reflect": "往返",
+}
+INTERFACE_ATTRIBUTE = re.compile(r'\b(title|aria-label|data-bs-title|alt)="([^"]+)"')
+# the player's radio buttons' labels, and the footer's copyright line
+INTERFACE_TEXT = [(re.compile(r'(<label for="_anim_radio\d_\w+">)(Once|Loop|Reflect)(</label>)'),
+                   lambda m: m[1] + INTERFACE[m[2]] + m[3]),
+                  (re.compile(r"© Copyright (\d{4})\."), lambda m: f"© {m[1]} 版权所有")]
+
+
+def interface_in_chinese(html: str) -> str:
+    """``html`` with the interface strings of :data:`INTERFACE` in Chinese."""
+    html = INTERFACE_ATTRIBUTE.sub(lambda m: f'{m[1]}="{INTERFACE.get(m[2], m[2])}"', html)
+    for pattern, chinese in INTERFACE_TEXT:
+        html = pattern.sub(chinese, html)
+    return html
+
 
 def header_buttons(app, pagename, templatename, context, doctree) -> None:
     """The Colab button opens the committed Chinese notebook, book/zh/colab/PAGE.ipynb; the
@@ -290,6 +336,20 @@ def header_buttons(app, pagename, templatename, context, doctree) -> None:
                 button["url"] = url[:-len(english)] + f"/{app.config.zh_colab}/{Path(pagename).name}.ipynb"
             if button.get("text") in BUTTON_LABELS:
                 button["text"] = BUTTON_LABELS[button["text"]]
+
+
+def download_chinese_notebooks(app, exception) -> None:
+    """The download button of a Chinese page (``_sources/PAGE.ipynb``) gives the Chinese notebook
+    of the repository, book/zh/colab/PAGE.ipynb, the one its Colab button opens, rather than the
+    source this build made (the English notebook with its outputs, which the English page offers,
+    and the markdown in Chinese): the outputs are the English site's, not copied a second time."""
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.config.zh_root) / app.config.zh_colab
+    for source in Path(app.outdir, "_sources").rglob("*.ipynb"):
+        notebook = folder / source.name
+        if notebook.is_file():
+            shutil.copyfile(notebook, source)
 
 
 def live_module(app, pagename, templatename, context, doctree) -> None:
@@ -319,6 +379,7 @@ def setup(app) -> dict:
 
     app.add_config_value("zh_english_pages", {}, "env")
     app.add_config_value("zh_colab", "book/zh/colab", "html")
+    app.add_config_value("zh_root", str(ROOT), "html")
     app.add_config_value("zh_english_inventory", "", "env")
     app.add_config_value("zh_english_proofs", {}, "env")
 
@@ -337,6 +398,7 @@ def setup(app) -> dict:
     app.connect("html-page-context", offline_assets.drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", offline_assets.drop_unused_widget_scripts, priority=901)
     app.connect("doctree-resolved", rewrite_cdn_links)
+    app.connect("build-finished", download_chinese_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
 
 
@@ -377,7 +439,7 @@ def copy_site(built: Path, site: Path) -> int:
                 if english.exists():
                     return f'{m[1]}="{os.path.relpath(english, page.parent)}{m[3] or ""}"'
             return m[0]
-        _write(page, ATTRIBUTE.sub(to_english, page.read_text(encoding="utf-8")))
+        _write(page, interface_in_chinese(ATTRIBUTE.sub(to_english, page.read_text(encoding="utf-8"))))
     return shared
 
 

@@ -7,9 +7,21 @@
  * 3. Search result snippets (search.html) read as prose: code cells and printed outputs are
  *    left out, and math shows as plain symbols (σ) instead of raw TeX (\(\sigma\)).
  * 4. "Solution to Exercise 3" links underline the words, not the space before them.
+ * 5. On the Chinese site (<html lang="zh-CN">, tools/zh_site.py) the words these aids write, and
+ *    the label that sphinx-togglebutton writes at run time, are in Chinese. (The theme's own
+ *    strings are put in Chinese when the site is built: zh_site.INTERFACE.)
  */
 (() => {
   "use strict";
+
+  const WORDS = {
+    en: {figure: "Figure at full resolution", close: "Close", open: "Open at full resolution"},
+    zh: {figure: "原始分辨率的图", close: "关闭", open: "点击查看原始分辨率的图"},
+  };
+  const LANG = /^zh\b/i.test(document.documentElement.lang) ? "zh" : "en";
+  const words = WORDS[LANG];
+  // labels other scripts write at run time (as zh_site.INTERFACE has them for the built pages)
+  const OTHERS_ZH = {"Toggle hidden content": "显示或隐藏内容"};
 
   /* 1. Figures ------------------------------------------------------------------------- */
   let dialog = null;
@@ -18,11 +30,11 @@
     if (dialog) return dialog;
     dialog = document.createElement("dialog");
     dialog.className = "gan-zoom";
-    dialog.setAttribute("aria-label", "Figure at full resolution");
+    dialog.setAttribute("aria-label", words.figure);
     const close = document.createElement("button");
     close.className = "gan-zoom-close";
     close.type = "button";
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", words.close);
     close.textContent = "×";
     const img = document.createElement("img");
     img.alt = "";
@@ -49,7 +61,7 @@
       img.classList.add("gan-zoomable");
       img.tabIndex = 0;
       img.setAttribute("role", "button");
-      img.title = "Open at full resolution";
+      img.title = words.open;
       img.addEventListener("click", () => openFigure(img));
       img.addEventListener("keydown", (event) => {
         if (event.key === "Enter" || event.key === " ") {
@@ -133,6 +145,16 @@
     });
   }
 
+  /* 5. Labels that other scripts write at run time (togglebutton.js, loaded before this file,
+        adds its buttons on DOMContentLoaded too). ------------------------------------------ */
+  function otherScriptsLabels() {
+    if (LANG === "en") return;
+    document.querySelectorAll("[aria-label]").forEach((el) => {
+      const label = el.getAttribute("aria-label");
+      if (Object.hasOwn(OTHERS_ZH, label)) el.setAttribute("aria-label", OTHERS_ZH[label]);
+    });
+  }
+
   function ready(callback) {
     if (document.readyState !== "loading") callback();
     else document.addEventListener("DOMContentLoaded", callback);
@@ -142,4 +164,5 @@
   ready(numbersOnOneLine);
   ready(proseSnippets);
   ready(solutionTitles);
+  ready(otherScriptsLabels);
 })();

@@ -1,4 +1,5 @@
-"""Fixtures for the website tests: the built site served on localhost, headless Chromium.
+"""Fixtures for the website tests: the built site served on localhost, headless Chromium, and
+:class:`PageReports`, the cached per-page, per-width reports that test_layout.py and test_zh.py read.
 
 The site is `_build/html` of the repository (``make book`` builds it; ``make test`` builds
 it before running these). ``GAN_BOOK_ROOT`` points the tests at another built checkout,
@@ -26,6 +27,17 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+WIDTHS = {"desktop": 1280, "phone": 400}  # the widths a reader's pages are checked at
+
+# Run inside a page once it has loaded: resolves once MathJax has typeset the page.
+WAIT_FOR_MATH = """async () => {
+  if (!document.querySelector('.math, div.math, span.math')) return;
+  for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+    await new Promise(r => setTimeout(r, 50));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+}"""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -89,3 +101,43 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def offline_context(browser, site_url: str, width: int, **kwargs):
+    """A browser context ``width`` px wide that reaches the site and nothing else, as a reader
+    behind a firewall."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, **kwargs)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
+                  else r.abort("blockedbyclient"))
+    return context
+
+
+class PageReports:
+    """reports(page, width) -> {name: what script ``name`` returned on that page at that width}.
+
+    Each page is loaded once per width (:data:`WIDTHS`), offline, its math typeset; each script is
+    called with ``desktop`` (True at 1280 px); a full-page screenshot goes to ``SCREENSHOTS/folder``.
+    The results are cached for the session; ``close()`` closes the browser contexts.
+    """
+
+    def __init__(self, browser, site_url: str, scripts: dict[str, str], folder: str):
+        self.site_url, self.scripts, self.folder = site_url, scripts, SCREENSHOTS / folder
+        self.cache: dict[tuple[str, str], dict] = {}
+        self.contexts = {name: offline_context(browser, site_url, px) for name, px in WIDTHS.items()}
+
+    def __call__(self, page_name: str, width: str) -> dict:
+        if (page_name, width) not in self.cache:
+            page = self.contexts[width].new_page()
+            page.goto(f"{self.site_url}/{page_name}", wait_until="load")
+            page.evaluate(WAIT_FOR_MATH)
+            self.cache[page_name, width] = {name: page.evaluate(script, width == "desktop")
+                                            for name, script in self.scripts.items()}
+            self.folder.mkdir(parents=True, exist_ok=True)
+            name = page_name.removeprefix("zh/").removesuffix(".html").replace("/", "__")
+            page.screenshot(path=str(self.folder / f"{name}_{width}.png"), full_page=True)
+            page.close()
+        return self.cache[page_name, width]
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SCREENSHOTS
-from test_website import PAGES, WAIT_FOR_MATH
-
-WIDTHS = {"desktop": 1280, "phone": 400}
+from conftest import WIDTHS, PageReports, offline_context
+from test_website import PAGES
 CHAPTERS = [p for p in PAGES if p.startswith("book/") and p != "book/bibliography.html"]
 
 LAYOUT_REPORT = """(desktop) => {
@@ -91,28 +89,9 @@ def pages(check: str) -> list:
 @pytest.fixture(scope="session")
 def layout(browser, site_url):
     """layout(page, width) -> the page's layout report at that width (cached)."""
-    cache: dict[tuple[str, str], dict] = {}
-    contexts = {name: browser.new_context(viewport={"width": px, "height": 900})
-                for name, px in WIDTHS.items()}
-    for context in contexts.values():  # offline, as a reader behind a firewall
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
-                      else r.abort("blockedbyclient"))
-
-    def _layout(page_name: str, width: str) -> dict:
-        if (page_name, width) not in cache:
-            page = contexts[width].new_page()
-            page.goto(f"{site_url}/{page_name}", wait_until="load")
-            page.evaluate(WAIT_FOR_MATH)
-            cache[page_name, width] = page.evaluate(LAYOUT_REPORT, width == "desktop")
-            shot = SCREENSHOTS / "layout" / f"{page_name.removesuffix('.html').replace('/', '__')}_{width}.png"
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
-            page.close()
-        return cache[page_name, width]
-
-    yield _layout
-    for context in contexts.values():
-        context.close()
+    reports = PageReports(browser, site_url, {"layout": LAYOUT_REPORT}, "layout")
+    yield lambda page, width: reports(page, width)["layout"]
+    reports.close()
 
 
 @pytest.mark.parametrize("page", pages("display_math"))
@@ -159,13 +138,17 @@ def test_no_doubled_words_from_references(layout, page):
     assert layout(page, "desktop")["doubled"] == []
 
 
-def test_a_tap_opens_a_figure_at_full_resolution(browser, site_url):
-    """At 400 px a figure is shown at ~370 px; one tap shows every pixel it was drawn with."""
-    context = browser.new_context(viewport={"width": 400, "height": 800}, has_touch=True)
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
-                  else r.abort("blockedbyclient"))
+# the page's language -> the label of the zoomed figure's close button (book/_static/gan_book.js)
+CLOSE = {"book/": "Close", "zh/book/": "关闭"}
+
+
+@pytest.mark.parametrize("prefix", CLOSE)
+def test_a_tap_opens_a_figure_at_full_resolution(browser, site_url, prefix):
+    """At 400 px a figure is shown at ~370 px; one tap shows every pixel it was drawn with; the
+    dialog speaks the page's language."""
+    context = offline_context(browser, site_url, 400, has_touch=True)
     page = context.new_page()
-    page.goto(f"{site_url}/book/theoretical_results.html", wait_until="load")
+    page.goto(f"{site_url}/{prefix}theoretical_results.html", wait_until="load")
     figure = page.locator("div.cell_output img").first
     figure.scroll_into_view_if_needed()
     natural, shown = figure.evaluate("(i) => [i.naturalWidth, i.clientWidth]")
@@ -176,6 +159,7 @@ def test_a_tap_opens_a_figure_at_full_resolution(browser, site_url):
     assert opened.evaluate("(i) => i.getBoundingClientRect().width") >= natural - 1, \
         "the tapped figure did not open at its full resolution"
     assert opened.evaluate("(i) => i.currentSrc") == figure.evaluate("(i) => i.currentSrc")
+    assert page.locator("dialog[open] button").get_attribute("aria-label") == CLOSE[prefix]
     page.locator("dialog[open]").tap()
     page.wait_for_timeout(200)
     assert page.locator("dialog[open]").count() == 0, "a second tap did not close the figure"

@@ -6,20 +6,28 @@ G(z) from ``gan_src.pretrained.load`` within 2/255 for the z the page used (read
 ``window.ganLive``); the slider, "new z0" and the class buttons change what they should; the
 widget fits a 400 px phone screen; and the files the feature adds fit the size budget.
 Screenshots of each widget at 1280 and 400 px go to ``_build/screenshots/live_*.png``.
+
+Every check runs on the English page and on its Chinese twin (``zh/``), pressing the same controls
+by the names a reader sees in each language; a page not translated yet is skipped, with the reason.
+The Chinese screenshots go to ``_build/screenshots/zh/live_*.png``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from urllib.parse import urlsplit
 
 import pytest
 import torch
 
-from conftest import SCREENSHOTS, SITE
+from conftest import ROOT, SCREENSHOTS, SITE
 from gan_src import pretrained
 from gan_src.neighbours import nearest
+
+sys.path.insert(0, str(ROOT / "tools"))
+import zh_site  # noqa: E402
 
 BUDGET = 25 * 10**6  # bytes the live widgets may add to the site
 TOLERANCE = 2 / 255  # per pixel, against PyTorch
@@ -27,6 +35,25 @@ LIVE_FILES = ["_static/live", "_static/vendor/onnxruntime-web"]
 WIDGETS = {"mnist": "book/experiments.html", "mnist_conditional": "book/conclusions.html",
            "faces": "book/figure2.html"}
 RUNTIME = ("onnxruntime-web", ".onnx")  # requests that only a started widget makes
+
+# The controls a reader presses, by the names each language gives them (_ext/live_widgets.js).
+CONTROLS = {
+    "en": {"seed": "seed of z", "t": "interpolation parameter t", "points": "points on the path",
+           "new z0": "new z0", "new samples": "new samples"},
+    "zh": {"seed": "z 的随机种子", "t": "插值参数 t", "points": "路径上的点数",
+           "new z0": "换一个 z0", "new samples": "换一批样本"},
+}
+PREFIX = {"en": "", "zh": "zh/"}  # where each language's pages are in the site
+TRANSLATED = {f"{doc}.html" for doc in zh_site.zh_docs()}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def in_both_languages(names) -> list:
+    """(name, language) for each widget in English and in Chinese; a widget whose chapter is not
+    translated yet is skipped in Chinese (pages without a translation are English only)."""
+    return [pytest.param(name, lang, marks=pytest.mark.skip(reason=f"{WIDGETS[name]} not translated yet"))
+            if lang == "zh" and WIDGETS[name] not in TRANSLATED else pytest.param(name, lang)
+            for name in names for lang in PREFIX]
 
 
 def added_bytes() -> int:
@@ -51,14 +78,16 @@ def test_only_widget_pages_load_the_module():
         assert has_widget == ("gan_live.js" in html), f"{page}: module without widget, or widget without module"
         eager = re.findall(r'(?:src|href)="[^"]*(?:onnxruntime-web|ort-wasm|\.onnx)[^"]*"', html)
         assert not eager, f"{page} loads the runtime eagerly: {eager}"
-    assert {p for p in WIDGETS.values()} <= {p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
-                                             if 'class="gan-live"' in p.read_text(encoding="utf-8")}
+    expected = set(WIDGETS.values()) | {f"zh/{p}" for p in WIDGETS.values() if p in TRANSLATED}
+    assert expected <= {p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
+                        if 'class="gan-live"' in p.read_text(encoding="utf-8")}
 
 
 class Live:
     """One widget page in its own browser context: network blocked, everything recorded."""
 
-    def __init__(self, browser, site_url: str, page: str, width: int):
+    def __init__(self, browser, site_url: str, page: str, width: int, lang: str = "en"):
+        self.lang, self.words = lang, CONTROLS[lang]
         self.blocked, self.failed, self.errors, self.requests = [], [], [], []
         self.context = browser.new_context(viewport={"width": width, "height": 900})
         local = urlsplit(site_url).netloc
@@ -83,6 +112,8 @@ class Live:
         self.widget = self.page.locator("div.gan-live").first
         self.widget.scroll_into_view_if_needed()
         self.page.wait_for_selector("div.gan-live[data-ready=true]", timeout=60_000)
+        caption = self.widget.locator(".gan-live-caption").inner_text()
+        assert bool(CJK.search(caption)) == (lang == "zh"), f"{page}: the widget does not speak {lang}: {caption!r}"
 
     def read(self) -> dict:
         return self.page.evaluate("async () => { const w = ganLive.widgets[0]; await w.idle(); return w.read(); }")
@@ -96,13 +127,13 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(browser, site_url):
-    """live(model, width) -> the page of that model's widget, started (cached per module)."""
+    """live(model, width, lang) -> the page of that model's widget, started (cached per module)."""
     opened: dict[tuple, Live] = {}
 
-    def _open(model: str, width: int = 1280) -> Live:
-        if (model, width) not in opened:
-            opened[model, width] = Live(browser, site_url, WIDGETS[model], width)
-        return opened[model, width]
+    def _open(model: str, width: int = 1280, lang: str = "en") -> Live:
+        if (model, width, lang) not in opened:
+            opened[model, width, lang] = Live(browser, site_url, PREFIX[lang] + WIDGETS[model], width, lang)
+        return opened[model, width, lang]
 
     yield _open
     for page in opened.values():
@@ -143,32 +174,33 @@ def check_player(lv: Live, name: str, c: int | None = None) -> float:
 
 
 def set_seed(lv: Live, seed: int) -> None:
-    box = lv.widget.get_by_label("seed of z")
+    box = lv.widget.get_by_label(lv.words["seed"])
     box.fill(str(seed))
     box.press("Tab")  # commits the value: a "change" event, as a reader's Enter or Tab does
 
 
 def drag_slider(lv: Live, fraction: float) -> None:
-    box = lv.widget.get_by_label("interpolation parameter t").bounding_box()
+    box = lv.widget.get_by_label(lv.words["t"]).bounding_box()
     lv.page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
 
 
-@pytest.mark.parametrize("name", ["mnist", "faces"])
-def test_interpolation_equals_pytorch(live, name):
-    lv = live(name)
+@pytest.mark.parametrize("name, lang", in_both_languages(["mnist", "faces"]))
+def test_interpolation_equals_pytorch(live, name, lang):
+    lv = live(name, lang=lang)
     set_seed(lv, 7)
     drag_slider(lv, 0.3)
     s = lv.read()
     assert s["seed"] == 7 and 0.2 < s["t"] < 0.4
     check_player(lv, name)
     # the path through several z (here 3): the strip follows the legs
-    lv.widget.get_by_label("points on the path").select_option("3")
+    lv.widget.get_by_label(lv.words["points"]).select_option("3")
     assert len(lv.read()["points"]) == 3
     check_player(lv, name)
 
 
-def test_conditional_equals_pytorch_and_draws_the_class(live, mnist):
-    lv = live("mnist_conditional")
+@pytest.mark.parametrize("name, lang", in_both_languages(["mnist_conditional"]))
+def test_conditional_equals_pytorch_and_draws_the_class(live, mnist, name, lang):
+    lv = live(name, lang=lang)
     lv.widget.get_by_role("button", name="3", exact=True).click()
     s = lv.read()
     assert s["c"] == 3
@@ -181,37 +213,39 @@ def test_conditional_equals_pytorch_and_draws_the_class(live, mnist):
     assert hits >= 0.9, f"only {hits:.0%} of the grid's samples are nearest to a training 3"
 
 
-def test_slider_and_new_z0_change_what_they_should(live):
-    lv = live("mnist")
+@pytest.mark.parametrize("name, lang", in_both_languages(WIDGETS))
+def test_slider_and_new_z0_change_what_they_should(live, name, lang):
+    lv = live(name, lang=lang)
     drag_slider(lv, 0.1)
     first = lv.read()
     drag_slider(lv, 0.9)
     second = lv.read()
     assert second["t"] > first["t"] and second["main"] != first["main"], "dragging t did not redraw G(z(t))"
     assert second["strip"] == first["strip"], "the strip moved with t"
-    lv.widget.get_by_role("button", name="new z0").click()
+    lv.widget.get_by_role("button", name=lv.words["new z0"]).click()
     third = lv.read()
     assert third["points"][0] != second["points"][0] and third["points"][1:] == second["points"][1:]
     assert third["ends"][0] != second["ends"][0] and third["strip"][0] != second["strip"][0], "left end not redrawn"
     assert third["ends"][-1] == second["ends"][-1] and third["strip"][-1] == second["strip"][-1], "right end changed"
 
 
-def test_conditional_class_and_new_samples(live):
-    lv = live("mnist_conditional")
+@pytest.mark.parametrize("name, lang", in_both_languages(["mnist_conditional"]))
+def test_conditional_class_and_new_samples(live, name, lang):
+    lv = live(name, lang=lang)
     lv.widget.get_by_role("button", name="7", exact=True).click()
     sevens = lv.read()
     lv.widget.get_by_role("button", name="1", exact=True).click()
     ones = lv.read()
     assert ones["grid_z"] == sevens["grid_z"] and ones["grid"] != sevens["grid"], "the class did not change G(z, c)"
-    lv.widget.get_by_role("button", name="new samples").click()
+    lv.widget.get_by_role("button", name=lv.words["new samples"]).click()
     fresh = lv.read()
     assert fresh["seed"] == ones["seed"] + 1 and fresh["grid_z"] != ones["grid_z"] and fresh["grid"] != ones["grid"]
 
 
-@pytest.mark.parametrize("name", list(WIDGETS))
+@pytest.mark.parametrize("name, lang", in_both_languages(WIDGETS))
 @pytest.mark.parametrize("width", [1280, 400])
-def test_widget_offline_lazy_and_fits_the_screen(live, name, width):
-    lv = live(name, width)
+def test_widget_offline_lazy_and_fits_the_screen(live, name, lang, width):
+    lv = live(name, width, lang)
     assert not lv.before_scroll, f"the runtime loaded before the widget was reached: {lv.before_scroll}"
     assert any(".onnx" in u for u in lv.requests) and any("ort-wasm" in u for u in lv.requests)
     layout = lv.widget.evaluate("""(w) => {
@@ -230,8 +264,9 @@ def test_widget_offline_lazy_and_fits_the_screen(live, name, width):
     lv.page.add_style_tag(content=".bd-header-article { position: static !important; } "
                                   ".skip-link { display: none !important; }")
     lv.widget.scroll_into_view_if_needed()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    lv.widget.screenshot(path=str(SCREENSHOTS / f"live_{name}_{width}.png"))
+    folder = SCREENSHOTS / PREFIX[lang]
+    folder.mkdir(parents=True, exist_ok=True)
+    lv.widget.screenshot(path=str(folder / f"live_{name}_{width}.png"))
     assert not lv.blocked, f"{name}: requests left the site: {lv.blocked}"
     assert not lv.failed, f"{name}: failed requests: {lv.failed}"
     assert not lv.errors, f"{name}: console errors: {lv.errors}"

@@ -6,7 +6,8 @@ somewhere. At 1280 px ☰ folds the chapter list away and brings it back. The pa
 a single search box at every width (the sidebar's), not a second one in a header band.
 
 Each check presses the button a reader sees, not one the theme hides, so a theme that binds
-its script to a hidden copy of a button fails here.
+its script to a hidden copy of a button fails here. Each runs on an English page and on a
+Chinese one.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import re
 
 import pytest
 
-PAGE = "book/figure1.html"  # a short page with sections
-CHAPTER = "6. Advantages and disadvantages"  # a link followed from the chapter list
+# language -> (a short page with sections, a link followed from its chapter list, where it leads)
+PAGES = {"en": ("book/figure1.html", "6. Advantages and disadvantages", "book/advantages.html"),
+         "zh": ("zh/book/introduction.html", "6. 优点与缺点", "zh/book/advantages.html")}
 
 SKIPPED = re.compile(r"/vendor/mathjax/|\.png$")
 
@@ -29,10 +31,12 @@ SHOWN = """(el) => {
 }"""
 
 
-@pytest.fixture
-def open_page(browser, site_url):
-    """open_page(width) -> a fresh page of PAGE at that width, offline."""
+@pytest.fixture(params=PAGES)
+def open_page(browser, site_url, request):
+    """open_page(width) -> a fresh page at that width, offline, in each language (the fixture's
+    parameter); ``open_page.chapter`` and ``open_page.target``: a link of its chapter list."""
     contexts = []
+    start, chapter, target = PAGES[request.param]
 
     def _open(width: int):
         context = browser.new_context(viewport={"width": width, "height": 800})
@@ -41,9 +45,10 @@ def open_page(browser, site_url):
                       and not SKIPPED.search(r.request.url) else r.abort("blockedbyclient"))
         contexts.append(context)
         page = context.new_page()
-        page.goto(f"{site_url}/{PAGE}", wait_until="load")
+        page.goto(f"{site_url}/{start}", wait_until="load")
         return page
 
+    _open.chapter, _open.target = chapter, target
     yield _open
     for context in contexts:
         context.close()
@@ -63,13 +68,13 @@ def press(page, selector: str):
 @pytest.mark.parametrize("width", [400, 900])
 def test_menu_button_opens_the_chapter_list(open_page, site_url, width):
     page = open_page(width)
-    link = page.locator("nav.bd-docs-nav a", has_text=CHAPTER)
+    link = page.locator("nav.bd-docs-nav a", has_text=open_page.chapter)
     assert not shown(link), "the chapter list is already on screen before ☰ is pressed"
     press(page, ".primary-toggle")
     link.wait_for(state="visible", timeout=3000)
     assert shown(link), f"☰ pressed at {width} px, but the chapter list did not appear"
     link.click()
-    page.wait_for_url(f"{site_url}/book/advantages.html", timeout=5000)
+    page.wait_for_url(f"{site_url}/{open_page.target}", timeout=5000)
 
 
 @pytest.mark.parametrize("width", [400, 900])

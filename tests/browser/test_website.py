@@ -21,7 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 import yaml
 
-from conftest import ROOT, SCREENSHOTS, SITE
+from conftest import ROOT, SCREENSHOTS, SITE, WAIT_FOR_MATH, offline_context
 
 COLAB = "https://colab.research.google.com/github/"
 REFRESH = re.compile(r'<meta[^>]+http-equiv="refresh"[^>]+url=([^"]+)"', re.IGNORECASE)
@@ -77,14 +77,6 @@ class Visit:
     links: list[str] = field(default_factory=list)
 
 
-# Run inside the page once it has loaded.
-WAIT_FOR_MATH = """async () => {
-  if (!document.querySelector('.math, div.math, span.math')) return;
-  for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
-    await new Promise(r => setTimeout(r, 50));
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-}"""
-
 MATH_REPORT = """() => {
   const math = [...document.querySelectorAll('.math')];
   const untypeset = math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80));
@@ -134,21 +126,22 @@ LIVE_WIDGETS_DRAWN = """async () => {
 
 
 def _step_animations(page) -> list[dict]:
-    """Click each matplotlib jshtml player's buttons and record what the frame did."""
+    """Click each matplotlib jshtml player's buttons and record what the frame did. The buttons are
+    found by what they do, not by their titles, which are in Chinese on the Chinese pages."""
     results = []
     for index, player in enumerate(page.locator("div.animation").all()):
         player.scroll_into_view_if_needed()
         start = player.evaluate(ANIMATION_STATE)
-        player.locator("button[title='Next frame']").click()
+        player.locator("button[onclick$='.next_frame()']").click()
         stepped = player.evaluate(ANIMATION_STATE)
-        player.locator("button[title='Play']").click()
+        player.locator("button[onclick$='.play_animation()']").click()
         played = stepped
         for _ in range(40):  # up to 4 s for the timer to advance a frame
             page.wait_for_timeout(100)
             played = player.evaluate(ANIMATION_STATE)
             if played["frame"] != stepped["frame"]:
                 break
-        player.locator("button[title='Pause']").click()
+        player.locator("button[onclick$='.pause_animation()']").click()
         results.append({"index": index, "start": start, "stepped": stepped, "played": played})
     return results
 
@@ -362,14 +355,14 @@ def test_a_page_that_shows_a_widget_keeps_its_scripts(script):
 SNIPPET_NOISE = re.compile(r"\\[()\[\]]|\\[A-Za-z]+|\b(import \w+|from [\w.]+ import|def \w+\()")
 
 
-@pytest.mark.parametrize("query", ["sigma", "discriminator"])
-def test_search_snippets_read_as_prose(browser, site_url, query):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
-                  else r.abort("blockedbyclient"))
+@pytest.mark.parametrize("search, query", [("search.html", "sigma"), ("search.html", "discriminator"),
+                                           ("zh/search.html", "判别器")])
+def test_search_snippets_read_as_prose(browser, site_url, search, query):
+    context = offline_context(browser, site_url, 1280)
     page = context.new_page()
-    page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
-    page.wait_for_function("() => /Search finished/.test(document.querySelector('#search-results')?.innerText)",
+    page.goto(f"{site_url}/{search}?q={query}", wait_until="load")
+    # the summary ("Search finished, found 9 pages ...", in the page's language) is written last
+    page.wait_for_function("() => document.querySelector('#search-results p.search-summary')?.innerText.trim()",
                            timeout=20000)
     # each snippet is fetched after its result is listed
     page.wait_for_function("() => { const r = document.querySelectorAll('#search-results ul.search li');"

@@ -5,29 +5,34 @@ console, math, images, widgets, players, Colab links, internal links). Here, for
 chapter at 1280 and 400 px: the page is in Chinese (``lang``, the theme's own strings), its glyphs
 are drawn by a CJK font (no tofu boxes), no English prose paragraph is left (code, math, names,
 bibliography entries and the paper's quoted English excepted), no MyST markup is left raw, math is
-typeset, and test_layout.py's layout report holds as for the English chapters. The language switch
-goes from each page to its twin and back; search finds Chinese words; the Colab button opens the
-committed Chinese notebook. Screenshots: ``_build/screenshots/zh/``.
+typeset, test_layout.py's layout report holds as for the English chapters, and no interface string
+is left in English (the theme's tooltips and labels, the live widgets, the animation players). The
+language switch goes from each page to its twin and back; search finds Chinese words; the Colab and
+download buttons give the committed Chinese notebook. Screenshots: ``_build/screenshots/zh/``.
+
+The other browser tests run on the Chinese pages too: test_website.py (every page), test_live_widgets.py,
+test_prose.py, test_navigation.py and test_layout.py's tap on a figure.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SCREENSHOTS, SITE
+from conftest import ROOT, SITE, WIDTHS, PageReports, offline_context
 from test_layout import LAYOUT_REPORT
-from test_website import MATH_REPORT, WAIT_FOR_MATH
+from test_website import LIVE_WIDGETS_DRAWN, MATH_REPORT
 
 sys.path.insert(0, str(ROOT / "tools"))
+import zh_book  # noqa: E402
 import zh_site  # noqa: E402
 import zh_text  # noqa: E402
 
-WIDTHS = {"desktop": 1280, "phone": 400}
 ZH_PAGES = sorted(f"zh/{d}.html" for d in zh_site.zh_docs()) + [f"zh/{zh_site.GLOSSARY_DOC}.html"]
 CHAPTERS = [p for p in ZH_PAGES if p not in ("zh/book/bibliography.html", f"zh/{zh_site.GLOSSARY_DOC}.html")]
 # test_layout.py's report; a Chinese caption opens with 图：
@@ -57,6 +62,39 @@ RAW_MARKUP = """() => {
       .map(m => text.slice(Math.max(0, m.index - 20), m.index + 30).replace(/\\s+/g, ' '));
 }"""
 
+# Interface strings in English: the tooltips and labels (for screen readers too) of every element,
+# the text of the theme's header, sidebars and footer, and in the chapter the text of the live
+# widgets and animation players. Left out: code, math, the English switch (lang="en"), citations
+# (bibliography entries), chapter titles in the navigation, image paths, and the names below.
+INTERFACE_REPORT = """() => {
+  const names = new Set(['GAN', 'MNIST', 'CIFAR', 'Parzen', 'nats', 'Colab', 'PDF', 'pdf', 'ipynb', 'Ctrl',
+                         'GitHub', 'gan-book', 'onnxruntime-web']);
+  const english = (s) => (s.match(/[A-Za-z][A-Za-z-]{2,}/g) || []).filter((w) => !names.has(w));
+  const ignored = 'pre, code, script, style, noscript, mjx-container, .math, [lang="en"], div.citation, ' +
+                  '.bibtex-citation, kbd, nav a, .toc-entry, .onlyprint, .prev-next-title';
+  const attributes = ['title', 'aria-label', 'placeholder', 'alt', 'data-bs-title', 'data-bs-original-title',
+                      'data-tooltip'];
+  const found = new Set();
+  // one walk over the page, skipping ignored subtrees whole (math is thousands of elements)
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT,
+    (n) => n.nodeType === 1 && n.matches(ignored) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.nodeType === 1) {
+      for (const a of attributes) {
+        const v = n.getAttribute(a);
+        if (v && !/\\.(png|svg|jpe?g)$/.test(v) && english(v).length) found.add(`<${n.tagName.toLowerCase()} ${a}="${v}">`);
+      }
+    } else if (english(n.data).length) {
+      const el = n.parentElement;
+      // in the chapter, its prose is test_no_english_prose_left's: here the widgets and players
+      if (!el.closest('article') || el.closest('.gan-live, div.animation'))
+        found.add(`<${el.tagName.toLowerCase()}> ${n.data.trim().slice(0, 80)}`);
+    }
+  }
+  return [...found].sort();
+}"""
+
+
 # Draw two Chinese characters and an unassigned code point in the page's own font: with no CJK
 # font, both characters come out as the same box as the unassigned one (tofu).
 GLYPHS = """() => {
@@ -78,35 +116,13 @@ def zh(browser, site_url):
     """zh(page, width) -> what the page shows at that width (cached); screenshots as a side effect."""
     if not (SITE / "zh" / "index.html").is_file():
         pytest.fail(f"no Chinese site at {SITE / 'zh'}: run `make book`")
-    cache: dict[tuple[str, str], dict] = {}
-    contexts = {name: browser.new_context(viewport={"width": px, "height": 900}) for name, px in WIDTHS.items()}
-    for context in contexts.values():
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
-                      else r.abort("blockedbyclient"))
-
-    def _zh(page_name: str, width: str) -> dict:
-        if (page_name, width) not in cache:
-            page = contexts[width].new_page()
-            page.goto(f"{site_url}/{page_name}", wait_until="load")
-            page.evaluate(WAIT_FOR_MATH)
-            cache[page_name, width] = {
-                "lang": page.evaluate("() => document.documentElement.lang"),
-                "text": page.evaluate("() => document.body.innerText"),
-                "prose": page.evaluate(PROSE),
-                "raw": page.evaluate(RAW_MARKUP),
-                "math": page.evaluate(MATH_REPORT),
-                "glyphs": page.evaluate(GLYPHS),
-                "layout": page.evaluate(REPORT, width == "desktop"),
-            }
-            shot = SCREENSHOTS / "zh" / f"{page_name.removeprefix('zh/').removesuffix('.html').replace('/', '__')}_{width}.png"
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
-            page.close()
-        return cache[page_name, width]
-
-    yield _zh
-    for context in contexts.values():
-        context.close()
+    reports = PageReports(browser, site_url, {
+        "lang": "() => document.documentElement.lang",
+        "text": "() => document.body.innerText",
+        "prose": PROSE, "raw": RAW_MARKUP, "math": MATH_REPORT, "glyphs": GLYPHS, "layout": REPORT,
+        "widgets": LIVE_WIDGETS_DRAWN, "interface": INTERFACE_REPORT}, "zh")
+    yield reports
+    reports.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -167,6 +183,13 @@ def test_theme_speaks_chinese(zh):
         assert words not in text, f"{words!r} on a Chinese page"
 
 
+@pytest.mark.parametrize("page", ZH_PAGES)
+def test_interface_in_chinese(zh, page):
+    """The theme's tooltips and labels, the book's own scripts (figures, live widgets) and the
+    animation players speak Chinese: zh_site.INTERFACE, gan_book.js, live_widgets.js."""
+    assert zh(page, "desktop")["interface"] == []
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_layout_as_for_the_english_chapters(zh, page, width):
@@ -180,9 +203,7 @@ def test_layout_as_for_the_english_chapters(zh, page, width):
 
 
 def _switch(browser, site_url, start: str, width: int) -> str:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
-                  else r.abort("blockedbyclient"))
+    context = offline_context(browser, site_url, width)
     page = context.new_page()
     page.goto(f"{site_url}/{start}", wait_until="domcontentloaded")
     switch = page.locator("a.gan-lang-switch")
@@ -221,9 +242,7 @@ def test_switch_only_where_a_twin_exists():
 
 @pytest.mark.parametrize("query, expected", [("模式崩溃", "book/introduction.html"), ("判别器", "book/glossary.html")])
 def test_search_finds_chinese_words(browser, site_url, query, expected):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site_url)
-                  else r.abort("blockedbyclient"))
+    context = offline_context(browser, site_url, 1280)
     page = context.new_page()
     page.goto(f"{site_url}/zh/search.html?q={query}", wait_until="load")
     page.wait_for_selector("#search-results ul.search li a", timeout=20000)
@@ -236,6 +255,22 @@ def test_colab_opens_the_chinese_notebook():
     html = (SITE / "zh" / "book" / "introduction.html").read_text(encoding="utf-8")
     assert "/blob/main/book/zh/colab/introduction.ipynb" in html
     assert (ROOT / "book" / "zh" / "colab" / "introduction.ipynb").is_file()
+
+
+DOWNLOAD = re.compile(r'<a href="([^"]+)"[^>]*class="[^"]*btn-download-source-button')
+
+
+@pytest.mark.parametrize("page", zh_book.colab_pages())
+def test_download_gives_the_chinese_notebook(page):
+    """The download button of a Chinese notebook page gives book/zh/colab/PAGE.ipynb (Chinese text,
+    no outputs), the notebook its Colab button opens."""
+    html = SITE / "zh" / "book" / f"{page}.html"
+    link = DOWNLOAD.search(html.read_text(encoding="utf-8"))
+    assert link, f"no download button on {html.relative_to(SITE)}"
+    target = (html.parent / link[1]).resolve()
+    assert target.is_relative_to((SITE / "zh").resolve()), f"{link[1]}: the English site's notebook"
+    assert target.read_bytes() == (ROOT / "book" / "zh" / "colab" / f"{page}.ipynb").read_bytes(), \
+        f"{link[1]} is not book/zh/colab/{page}.ipynb"
 
 
 def test_shared_files_are_not_copied():
