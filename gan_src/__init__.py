@@ -21,6 +21,7 @@ Modules, one idea each. The paper's pieces:
 - :mod:`gan_src.toy1d`      -- a 1-D GAN in Figure 1's setting, recorded as it learns
 - :mod:`gan_src.toy2d`      -- GANs on 2-D Gaussian mixtures, Section 6's "Helvetica scenario"
 - :mod:`gan_src.modes`      -- mode coverage on those mixtures
+- :mod:`gan_src.langevin`   -- Langevin dynamics from a score: the Markov chain a GAN does without (Section 6)
 - :mod:`gan_src.conditional` -- Section 7, extension 1: a class-conditional GAN p(x | c)
 - :mod:`gan_src.inference`  -- Section 7, extension 2: an inference net that predicts z given x
 - :mod:`gan_src.semi_supervised` -- Section 7, extension 4: classifiers on D's features
