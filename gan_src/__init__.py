@@ -33,6 +33,7 @@ Runs, results and shipped models:
 - :mod:`gan_src.checkpoint` -- the file format: written whole or not at all, a digest checked on load
 - :mod:`gan_src.snapshots`  -- scoring a run's G snapshots and choosing one by validation (Table 1's curve)
 - :mod:`gan_src.table1`     -- Table 1 in the book: its setting and rows, and reading that curve (rules, plateau, verdicts)
+- :mod:`gan_src.section6`   -- Section 6 in the book: mode coverage beside published results, the k / lr sweep, Parzen on the ring
 - :mod:`gan_src.pretrained` -- the shipped generators, their provenance, and export
 - :mod:`gan_src.shipping`   -- a trained run shipped as a pretrained model, in one function
 - :mod:`gan_src.results`    -- results that are not models (Parzen ceilings, seeds, update rules)

@@ -1,15 +1,23 @@
-"""Figures: grids of samples (Figures 2 and 3) and the curves of Table 1's evaluation."""
+"""Figures: grids of samples (Figures 2 and 3), the curves of Table 1's evaluation, and samples and
+densities on the 2-D mixtures of Section 6."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import torch
 from torch import Tensor
 from torchvision.utils import make_grid
 
+from .modes import mode_report
 from .noise import NoisePrior
+from .parzen import parzen_log_likelihood
+
+if TYPE_CHECKING:
+    from .toy2d import Toy2DConfig, Toy2DRun
 
 
 def image_grid(x: Tensor, nrow: int = 10, side: int = 28, channels: int = 1) -> Tensor:
@@ -147,3 +155,50 @@ def grid_player(frames: Tensor, nrow: int, title: Callable[[int], str], figsize:
     player = animation.FuncAnimation(fig, show, frames=len(frames), interval=interval)
     plt.close(fig)
     return player.to_jshtml(default_mode="reflect")
+
+
+def mixture_samples(ax: plt.Axes, x: Tensor, cfg: Toy2DConfig, title: str = "") -> plt.Axes:
+    """Samples of G (blue dots) and the modes of p_data (red crosses) on ``cfg``'s 2-D mixture."""
+    ax.scatter(x[:, 0], x[:, 1], s=1, alpha=0.3, color="tab:blue", rasterized=True)
+    ax.scatter(cfg.modes[:, 0], cfg.modes[:, 1], marker="x", s=25, lw=1, color="red")
+    r = 1.5 if cfg.mixture == "ring" else 5.5
+    ax.set(xlim=(-r, r), ylim=(-r, r), aspect="equal", xticks=[], yticks=[])
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+def mixture_snapshots(runs: dict[str, Toy2DRun], iterations: Sequence[int],
+                      figsize: tuple[float, float] = (7, 12)) -> plt.Figure:
+    """One column per run (label -> run), one row per iteration: the run's snapshot of G(z) for its
+    fixed z, titled with modes covered and % high-quality samples (:func:`gan_src.modes.mode_report`)."""
+    fig, axes = plt.subplots(len(iterations), len(runs), figsize=figsize, dpi=100, squeeze=False)
+    for col, (label, run) in zip(axes.T, runs.items()):
+        cfg = run.config
+        for row, (ax, it) in enumerate(zip(col, iterations)):
+            report = mode_report(run.snapshots[it], cfg.modes, cfg.std)
+            title = f"{report.modes_covered} modes, {100 * report.high_quality:.0f} % HQ"
+            mixture_samples(ax, run.snapshots[it], cfg, f"{label}\n{title}" if row == 0 else title)
+    for ax, it in zip(axes[:, 0], iterations):
+        ax.set_ylabel(f"iteration {it}", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def ring_log_density(modes: Tensor, std: float, estimates: dict[str, tuple[Tensor, float]],
+                     ax: plt.Axes | None = None) -> plt.Axes:
+    """Log density along the unit circle through the ring's modes: the exact p_data (a Parzen window
+    with one kernel of width ``std`` on each mode) and Parzen estimates, label -> (centres, sigma)."""
+    theta = torch.linspace(-math.pi, math.pi, 2_001)
+    circle = torch.stack([theta.cos(), theta.sin()], dim=1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.6), dpi=100)
+    ax.plot(theta, parzen_log_likelihood(circle, modes, std), color="black", lw=2.5, alpha=0.4,
+            label=r"exact $p_\mathrm{data}$")
+    for (name, (centres, sigma)), style in zip(estimates.items(), ("k:", "tab:blue", "tab:red", "tab:orange")):
+        ax.plot(theta, parzen_log_likelihood(circle, centres, sigma), style, lw=1.2,
+                label=rf"{name} ($\sigma$ = {sigma:.3f})")
+    ax.set_ylim(-30, 9)
+    ax.set_xlabel(r"angle on the unit circle (radians); modes at multiples of $\pi/4$")
+    ax.set_ylabel("log density")
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)
+    return ax
