@@ -86,7 +86,8 @@ MATH_REPORT = """() => {
   body.querySelectorAll('pre, code, script, style, textarea, mjx-container, .highlight')
       .forEach(e => e.remove());
   const text = body.textContent;
-  const raw = [...text.matchAll(/\\\\\\(|\\\\\\[|\\$\\$|\\\\begin\\{|\\\\frac\\{/g)]
+  // ... and no inline $...$ left untypeset (e.g. a glued sentence parsed as CommonMark)
+  const raw = [...text.matchAll(/\\\\\\(|\\\\\\[|\\$\\$|\\\\begin\\{|\\\\frac\\{|\\$[^$\\s][^$]{0,60}?\\$/g)]
       .map(m => text.slice(Math.max(0, m.index - 30), m.index + 50).replace(/\\s+/g, ' '));
   return {count: math.length, untypeset, errors, raw,
           mathjax: !!(window.MathJax && MathJax.version), version: window.MathJax && MathJax.version};
