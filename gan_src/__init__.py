@@ -12,6 +12,7 @@ Modules, one idea each. The paper's pieces:
 - :mod:`gan_src.train`      -- Algorithm 1 (and the authors' simultaneous variant): ``train_epoch``, one screen
 - :mod:`gan_src.theory`     -- Section 4 on tabulated 1-D densities: D* (Proposition 1), C(G), Proposition 2
 - :mod:`gan_src.divergences` -- KL and Jensen-Shannon divergences behind Theorem 1
+- :mod:`gan_src.smoothing`  -- Section 2: back-propagating through noise, grad E f(x + eps) -> grad f(x)
 - :mod:`gan_src.parzen`     -- the Parzen-window log-likelihood of Table 1, by the authors' protocol
 - :mod:`gan_src.kmeans`     -- k-means centres for a Parzen ceiling
 - :mod:`gan_src.neighbours` -- nearest training examples (Figure 2's rightmost column) and sample variety
