@@ -9,6 +9,7 @@ dx (see :func:`gan_src.divergences.grid`); integrals are Riemann sums.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,7 @@ import torch
 from numpy.typing import ArrayLike
 from torch import Tensor, nn
 
-from .divergences import Array, as_distribution, js_divergence, xlogy
+from .divergences import Array, as_distribution, js_divergence, kl_divergence, xlogy
 from .losses import discriminator_loss
 from .models import Rescale, mlp
 
@@ -51,6 +52,33 @@ def virtual_training_criterion(p_data: ArrayLike, p_g: ArrayLike, dx: float) -> 
     ratio_data = np.divide(p_data, total, out=np.ones_like(total), where=total > 0)
     ratio_g = np.divide(p_g, total, out=np.ones_like(total), where=total > 0)
     return float(np.sum(xlogy(p_data, ratio_data) + xlogy(p_g, ratio_g)) * dx)
+
+
+# The quantities of Theorem 1 for one pair (p_data, p_g), as the appendix tabulates them
+THEOREM1_LABELS = (r"$p_\text{data}$", r"$p_g$",
+                   r"$\mathrm{KL}(p_\text{data} \,\Vert\, p_g)$",
+                   r"$\mathrm{KL}(p_g \,\Vert\, p_\text{data})$",
+                   r"$\mathrm{JSD}(p_\text{data} \,\Vert\, p_g)$",
+                   r"$C(G)$ from Eq. (4)", r"$-\log 4 + 2\,\mathrm{JSD}$")
+
+
+def theorem1_column(p_data: ArrayLike, p_g: ArrayLike) -> list[str]:
+    """Theorem 1 for one pair of discrete distributions, one cell per
+    :data:`THEOREM1_LABELS`: the pair, both KLs, the JSD, C(G) from Eq. (4)
+    and -log 4 + 2 JSD from Eq. (6), to 4 decimals ("∞" where KL is)."""
+    p_data, p_g = as_distribution(p_data), as_distribution(p_g)
+    jsd = js_divergence(p_data, p_g)
+    values = (kl_divergence(p_data, p_g), kl_divergence(p_g, p_data), jsd,
+              virtual_training_criterion(p_data, p_g, 1.0), -math.log(4) + 2 * jsd)
+    return [", ".join(f"{v:g}" for v in p_data), ", ".join(f"{v:g}" for v in p_g),
+            *("∞" if v == math.inf else f"{v:.4f}" for v in values)]
+
+
+def theorem1_rows(pairs: dict[str, tuple[ArrayLike, ArrayLike]]) -> list[list[str]]:
+    """A table with one column per named pair (p_data, p_g) and one row per
+    :data:`THEOREM1_LABELS` (the label first)."""
+    columns = [theorem1_column(p_data, p_g) for p_data, p_g in pairs.values()]
+    return [[label, *(column[i] for column in columns)] for i, label in enumerate(THEOREM1_LABELS)]
 
 
 def criterion_gradient(p_data: ArrayLike, p_g: ArrayLike) -> Array:

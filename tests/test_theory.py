@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from gan_src.divergences import grid, js_divergence, mixture_pdf, normal_pdf
-from gan_src.theory import (criterion_gradient, functional_gradient_descent, optimal_discriminator,
-                            train_discriminator, value_from_logits, value_on_grid, virtual_training_criterion)
+from gan_src.theory import (THEOREM1_LABELS, criterion_gradient, functional_gradient_descent, optimal_discriminator,
+                            theorem1_column, theorem1_rows, train_discriminator, value_from_logits, value_on_grid,
+                            virtual_training_criterion)
 
 
 def random_density(rng: np.random.Generator, n: int, dx: float) -> np.ndarray:
@@ -111,3 +112,26 @@ def test_trained_discriminator_approaches_the_optimal_one():
     region = p_data + p_g > 0.05
     error = np.abs(D - optimal_discriminator(p_data, p_g))[region].max()
     assert error < 0.1  # measured 0.061 here (seeds 0-3: 0.02-0.06); D = 1/2 everywhere would be off by 0.5
+
+
+def test_theorem1_column_for_a_pair_with_partial_overlap():
+    """p_data = (1/2, 1/2, 0), p_g = (0, 1/2, 1/2): M = (1/4, 1/2, 1/4), JSD = log 2 / 2, C(G) = -log 2."""
+    column = theorem1_column([0.5, 0.5, 0.0], [0.0, 0.5, 0.5])
+    assert column == ["0.5, 0.5, 0", "0, 0.5, 0.5", "∞", "∞", f"{math.log(2) / 2:.4f}",
+                      f"{-math.log(2):.4f}", f"{-math.log(2):.4f}"]
+    assert len(column) == len(THEOREM1_LABELS)
+
+
+def test_theorem1_rows_put_each_pair_in_a_column_and_check_eq_6():
+    rng = np.random.default_rng(1)
+    pairs = {name: (random_density(rng, 5, 1.0), random_density(rng, 5, 1.0)) for name in "ab"}
+    pairs["equal"] = ([0.2, 0.8], [0.2, 0.8])
+    rows = theorem1_rows(pairs)
+    assert [row[0] for row in rows] == list(THEOREM1_LABELS)
+    assert all(len(row) == 4 for row in rows)
+    assert rows[5][1:] == rows[6][1:]  # C(G) from Eq. (4) = -log 4 + 2 JSD, Eq. (6)
+    assert [row[3] for row in rows[2:]] == ["0.0000", "0.0000", "0.0000", f"{-math.log(4):.4f}",
+                                           f"{-math.log(4):.4f}"]
+    p_data, p_g = pairs["b"]
+    assert rows[2][2] == f"{np.sum(p_data * np.log(p_data / p_g)):.4f}"  # KL(p_data || p_g)
+    assert rows[3][2] == f"{np.sum(p_g * np.log(p_g / p_data)):.4f}"  # and its reverse
