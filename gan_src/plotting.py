@@ -1,10 +1,11 @@
-"""Figures: grids of samples (Figures 2 and 3), the curves of Table 1's evaluation, and samples and
-densities on the 2-D mixtures of Section 6."""
+"""Figures: grids of samples (Figures 2 and 3), the curves of Table 1's evaluation, samples of a 1-D G
+against p_data, and samples and densities on the 2-D mixtures of Section 6."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -155,6 +156,33 @@ def grid_player(frames: Tensor, nrow: int, title: Callable[[int], str], figsize:
     player = animation.FuncAnimation(fig, show, frames=len(frames), interval=interval)
     plt.close(fig)
     return player.to_jshtml(default_mode="reflect")
+
+
+@dataclass
+class SampleHistogram:
+    """What a histogram of 1-D samples shows: where they lie and its tallest bar."""
+
+    lo: float      # the smallest sample
+    hi: float      # the largest
+    peak: float    # the tallest bar's height, a density
+    peak_x: float  # the centre of that bar
+
+
+def samples_against_density(x: Tensor, grid: Tensor, density: Tensor, sample_label: str, density_label: str,
+                            bins: int = 60, ax: plt.Axes | None = None) -> SampleHistogram:
+    """1-D samples x as a density histogram of ``bins`` bars (green, as p_g in Figure 1) over a density
+    tabulated on ``grid`` (black, dotted, as p_data); returns their range and the tallest bar."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    heights, edges, _ = ax.hist(x.numpy(), bins=bins, density=True, color="tab:green", alpha=0.5,
+                                label=sample_label)
+    ax.plot(grid, density, "k:", lw=2, label=density_label)
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    ax.legend(frameon=False)
+    top = heights.argmax()
+    return SampleHistogram(x.min().item(), x.max().item(), float(heights[top]),
+                           float((edges[top] + edges[top + 1]) / 2))
 
 
 def mixture_samples(ax: plt.Axes, x: Tensor, cfg: Toy2DConfig, title: str = "") -> plt.Axes:

@@ -103,3 +103,20 @@ def test_walk_slider_shows_G_along_its_segment_and_draws_new_ends_on_the_button(
     button.click()  # new end points: two more draws from the generator
     assert not torch.equal(gen.get_state(), state)
     plt.close("all")
+
+
+def test_samples_against_density_reports_range_and_tallest_bar():
+    import matplotlib.pyplot as plt
+
+    from gan_src.plotting import samples_against_density
+
+    # bins of width 1 over the samples' range [0, 6]: 2 samples in [0, 1), 5 in [3, 4), 2 in [5, 6]
+    x = torch.tensor([0.0, 0.5, 3.1, 3.2, 3.5, 3.7, 3.9, 5.2, 6.0])
+    grid = torch.linspace(0, 6, 61)
+    _, ax = plt.subplots()
+    hist = samples_against_density(x, grid, torch.full_like(grid, 0.1), "G(z)", "p_data", bins=6, ax=ax)
+    assert (hist.lo, hist.hi) == pytest.approx((0.0, 6.0))
+    assert hist.peak == pytest.approx(5 / 9) and hist.peak_x == pytest.approx(3.5)
+    assert sum(p.get_height() for p in ax.patches) == pytest.approx(1.0)  # a density: bars of width 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["G(z)", "p_data"]
+    plt.close("all")
