@@ -16,13 +16,38 @@ import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.collections import LineCollection
 
-from .toy1d import Snapshot, Toy1DRun
+from .toy1d import Snapshot, Toy1DRun, grid_moments, inner_loop
 
 D_STYLE = {"color": "tab:blue", "linestyle": "--", "label": "D"}
 P_DATA_STYLE = {"color": "black", "linestyle": ":", "label": r"$p_\mathrm{data}$"}
 P_G_STYLE = {"color": "tab:green", "linestyle": "-", "label": r"$p_g$"}
 Z_LEVEL, X_LEVEL = -0.55, -0.1  # heights of the z line and the x line below the curves
 Y_TOP = 1.6                     # a very peaked p_g (early in training) is clipped here
+
+
+def panel_snapshots(run: Toy1DRun, at: int = 200, d_steps: int = 50, g_steps: int = 5,
+                    seed: int = 1) -> tuple[Snapshot, Snapshot, Snapshot, Snapshot]:
+    """Figure 1's four moments of ``run``: (a) after ``at`` iterations, G just updated; (b) then
+    ``d_steps`` steps of D with G fixed, towards D*; (c) then ``g_steps`` steps of G with D fixed
+    (:func:`gan_src.toy1d.inner_loop`, its batches drawn from ``seed``); (d) the end of the run."""
+    a = next(s for s in run.snapshots if s.phase == "after_G" and s.iteration + 1 == at)
+    b, c = inner_loop(run, a, d_steps=d_steps, g_steps=g_steps, seed=seed)
+    return a, b, c, run.snapshots[-1]
+
+
+def D_at(run: Toy1DRun, snap: Snapshot, x0: float) -> float:
+    """D(x) of ``snap`` at the grid point nearest x0."""
+    return snap.D[(run.x - x0).abs().argmin()].item()
+
+
+def panel_rows(run: Toy1DRun, snaps: Sequence[Snapshot],
+               xs: Sequence[float] = (3.5, 4.0, 4.5)) -> list[list[str]]:
+    """A table of the panels, one column per snapshot, to 2 decimals: the mean and standard deviation
+    of p_g (:func:`gan_src.toy1d.grid_moments`), then D(x) at each x of ``xs``."""
+    moments = [grid_moments(run.x, snap.p_g) for snap in snaps]
+    rows = [["mean of $p_g$", *(f"{m:.2f}" for m, s in moments)],
+            ["std of $p_g$", *(f"{s:.2f}" for m, s in moments)]]
+    return rows + [[f"$D({x0:g})$", *(f"{D_at(run, snap, x0):.2f}" for snap in snaps)] for x0 in xs]
 
 
 def _z_positions(run: Toy1DRun) -> list[float]:

@@ -8,8 +8,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 
-from gan_src.figure1 import animation_html, draw_figure1, draw_panel  # noqa: E402
-from gan_src.toy1d import Toy1DConfig, train_toy1d  # noqa: E402
+import torch  # noqa: E402
+
+from gan_src.figure1 import (D_at, animation_html, draw_figure1, draw_panel, panel_rows,  # noqa: E402
+                             panel_snapshots)
+from gan_src.toy1d import Toy1DConfig, grid_moments, train_toy1d  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +57,34 @@ def test_animation_html_holds_one_frame_per_snapshot(run):
     assert html.count("data:image/png;base64") == n
     thinned = animation_html(run, max_frames=4, dpi=30)
     assert "new Array(4)" in thinned and thinned.count("data:image/png;base64") == 4
+
+
+def test_panel_snapshots_are_a_then_D_steps_then_G_steps_then_the_end(run):
+    weights = {k: v.clone() for k, v in run.G.state_dict().items()}
+    a, b, c, d = panel_snapshots(run, at=50, d_steps=20, g_steps=5, seed=1)
+    assert (a.phase, a.iteration) == ("after_G", 49) and any(a is s for s in run.snapshots)
+    assert (b.phase, c.phase) == ("after_D", "after_G") and d is run.snapshots[-1]
+    assert torch.equal(b.p_g, a.p_g) and not torch.equal(b.D, a.D)  # only D moved in (b)
+    assert torch.equal(c.D, b.D) and not torch.equal(c.p_g, b.p_g)  # only G moved in (c)
+    again = panel_snapshots(run, at=50, d_steps=20, g_steps=5, seed=1)
+    assert torch.equal(again[2].p_g, c.p_g)
+    assert not torch.equal(panel_snapshots(run, at=50, d_steps=20, g_steps=5, seed=2)[1].D, b.D)
+    assert all(torch.equal(v, weights[k]) for k, v in run.G.state_dict().items())  # the run is left as it was
+
+
+def test_D_at_reads_the_nearest_grid_point(run):
+    snap = run.snapshots[-1]
+    i = int((run.x - 4.0).abs().argmin())
+    assert D_at(run, snap, 4.0) == snap.D[i].item()
+    step = float(run.x[1] - run.x[0])
+    assert D_at(run, snap, float(run.x[i]) + 0.4 * step) == snap.D[i].item()
+    assert D_at(run, snap, float(run.x[i]) + 0.6 * step) == snap.D[i + 1].item()
+
+
+def test_panel_rows_have_the_moments_then_D_one_column_per_snapshot(run):
+    snaps = run.snapshots[-3:]
+    rows = panel_rows(run, snaps, xs=(3.0, 4.0))
+    assert [row[0] for row in rows] == ["mean of $p_g$", "std of $p_g$", "$D(3)$", "$D(4)$"]
+    assert rows[0][1:] == [f"{grid_moments(run.x, s.p_g)[0]:.2f}" for s in snaps]
+    assert rows[1][1:] == [f"{grid_moments(run.x, s.p_g)[1]:.2f}" for s in snaps]
+    assert rows[3][1:] == [f"{D_at(run, s, 4.0):.2f}" for s in snaps]
