@@ -22,10 +22,14 @@ separate real from generated pairs by c alone, which G cannot change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor, nn
 
+from .data.mnist import MNISTSplits
 from .models import X_DIM, Z_DIM, mnist_discriminator, mnist_generator
+from .neighbours import nearest
 from .noise import NoisePrior, mnist_p_z
 
 N_CLASSES = 10
@@ -119,3 +123,50 @@ def class_grid(G: ConditionalGenerator, per_class: int, seed: int = 0, p_z: Nois
     z = p_z(per_class, torch.Generator().manual_seed(seed)).repeat(G.n_classes, 1)
     c = torch.arange(G.n_classes).repeat_interleave(per_class)
     return G.generate(z.to(device), c.to(device)).cpu()
+
+
+@dataclass(frozen=True)
+class ClassCheck:
+    """Does G(z, c) look like a digit of class c? The judge is the nearest training digit's label.
+
+    ``hit``: the share of samples G(z, c) whose nearest training digit has class c; ``real_hit``:
+    the same judge on real test digits and their own labels (its ceiling); ``per_class[c]``: the
+    share of class c's samples the judge accepts.
+    """
+
+    hit: float
+    real_hit: float
+    per_class: list[float]
+    per_class_n: int
+    n_real: int
+
+    def worst(self, k: int = 3) -> list[int]:
+        """The ``k`` classes whose samples the judge accepts least often, worst first."""
+        return sorted(range(len(self.per_class)), key=self.per_class.__getitem__)[:k]
+
+    def report(self) -> str:
+        """The check as printed in the book: overall, for real digits, then class by class."""
+        n = len(self.per_class) * self.per_class_n
+        half = (len(self.per_class) + 1) // 2
+        rows = (range(half), range(half, len(self.per_class)))
+        return "\n".join([
+            "nearest training digit of the asked-for class:",
+            f"  {self.hit:.3f} of {n} samples G(z, c), {self.per_class_n} of each class",
+            "nearest training digit of the same label:",
+            f"  {self.real_hit:.3f} of the first {self.n_real} test digits",
+            "samples G(z, c) by class c:",
+            *("  " + "   ".join(f"{c}: {self.per_class[c]:.2f}" for c in row) for row in rows)])
+
+
+def class_check(G: ConditionalGenerator, splits: MNISTSplits, per_class: int, seed: int = 0,
+                n_real: int = 500) -> ClassCheck:
+    """Judge ``per_class`` samples of every class (:func:`class_grid` with ``seed``) by the label of
+    their nearest training digit, and the first ``n_real`` test digits by the same judge."""
+    asked = torch.arange(G.n_classes).repeat_interleave(per_class)
+    generated = class_grid(G, per_class=per_class, seed=seed)
+    hits = splits.train_labels[nearest(generated, splits.train)[0]] == asked
+    test_x, test_y = splits.test[:n_real], splits.test_labels[:n_real]
+    real_hits = splits.train_labels[nearest(test_x, splits.train)[0]] == test_y
+    return ClassCheck(hit=hits.double().mean().item(), real_hit=real_hits.double().mean().item(),
+                      per_class=[hits[asked == c].double().mean().item() for c in range(G.n_classes)],
+                      per_class_n=per_class, n_real=n_real)

@@ -15,13 +15,15 @@ decay is chosen by cross-validation on the labelled examples alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .data.mnist import MNISTSplits
 from .models import Maxout
 
 WEIGHT_DECAYS: tuple[float, ...] = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)  # searched by cross-validation
@@ -197,3 +199,38 @@ def evaluate(unlabelled: Tensor, labels: Tensor, test: Tensor, test_labels: Tens
         wd = cross_validate(x, y, weight_decays)
         results.append(Result(seed, wd, accuracy(fit_softmax(x, y, wd), test, test_labels)))
     return results
+
+
+def representations(splits: MNISTSplits, networks: Mapping[str, nn.Module]) -> dict[str, tuple[Tensor, Tensor]]:
+    """(training rows, test rows) of each representation compared: the raw pixels, then the
+    :func:`hidden_features` of each named discriminator."""
+    reps = {"raw pixels": (splits.train, splits.test)}
+    for name, D in networks.items():
+        reps[name] = (hidden_features(D, splits.train), hidden_features(D, splits.test))
+    return reps
+
+
+def probe(reps: Mapping[str, tuple[Tensor, Tensor]], labels: Tensor, test_labels: Tensor, per_class: int,
+          seeds: Sequence[int]) -> dict[str, list[Result]]:
+    """The same protocol (:func:`evaluate`: the same labelled draws, scaling and cross-validation)
+    on every representation of :func:`representations`."""
+    return {name: evaluate(train_x, labels, test_x, test_labels, per_class=per_class, seeds=seeds)
+            for name, (train_x, test_x) in reps.items()}
+
+
+def accuracies(results: Mapping[str, Sequence[Result]]) -> dict[str, np.ndarray]:
+    """The test accuracy of each draw, representation by representation."""
+    return {name: np.array([r.accuracy for r in rs]) for name, rs in results.items()}
+
+
+PROBE_COLUMNS = ["features", "size", "test accuracy", "min", "max"]
+
+
+def probe_rows(reps: Mapping[str, tuple[Tensor, Tensor]], results: Mapping[str, Sequence[Result]]) -> list[list]:
+    """One row per representation under :data:`PROBE_COLUMNS`: its size, the mean test accuracy
+    ± the standard deviation over draws, the worst and the best draw."""
+    rows = []
+    for name, acc in accuracies(results).items():
+        rows.append([name, reps[name][0].shape[1], f"{acc.mean():.3f} ± {acc.std(ddof=1):.3f}",
+                     f"{acc.min():.3f}", f"{acc.max():.3f}"])
+    return rows

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from gan_src.conditional import (ConditionalDiscriminator, ConditionalGenerator, class_frequencies, class_grid,
+from gan_src.conditional import (ClassCheck, ConditionalDiscriminator, ConditionalGenerator, class_check,
+                                 class_frequencies, class_grid,
                                  conditional_mnist_discriminator, conditional_mnist_generator, conditional_p_z,
                                  joint, one_hot)
 from gan_src.data import uniform_noise
@@ -80,3 +81,47 @@ def test_algorithm_1_on_pairs_learns_p_x_given_c():
 
 def test_one_hot_is_float():
     assert one_hot(torch.tensor([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+def _prototype_G(prototypes: torch.Tensor) -> ConditionalGenerator:
+    """A conditional G that ignores z and returns ``prototypes[c]`` for class c."""
+    net = torch.nn.Linear(100 + 10, 784)
+    with torch.no_grad():
+        net.weight.zero_()
+        net.weight[:, 100:] = prototypes.T
+        net.bias.zero_()
+    return ConditionalGenerator(net)
+
+
+def _small(mnist):
+    from dataclasses import replace
+    return replace(mnist, train=mnist.train[:3000], train_labels=mnist.train_labels[:3000],
+                   test=mnist.test[:200], test_labels=mnist.test_labels[:200])
+
+
+def test_class_check_judges_samples_by_their_nearest_training_digit(mnist):
+    splits = _small(mnist)
+    first = torch.stack([(splits.train_labels == c).nonzero()[0, 0] for c in range(10)])
+    right = class_check(_prototype_G(splits.train[first]), splits, per_class=4, seed=1, n_real=200)
+    assert right.hit == 1 and right.per_class == [1.0] * 10
+    # asked for c, G draws the digit c + 1 (mod 10) except for the 7s: only the 7s pass
+    shifted = first.roll(-1)
+    shifted[7] = first[7]
+    wrong = class_check(_prototype_G(splits.train[shifted]), splits, per_class=4, seed=1, n_real=200)
+    assert wrong.hit == pytest.approx(0.1) and wrong.per_class[7] == 1 and wrong.per_class[3] == 0
+    assert wrong.worst(3) == [0, 1, 2] and right.worst(2) == [0, 1]  # ties keep class order
+    # the judge on real digits: the same labelled neighbour, computed by hand
+    d = torch.cdist(splits.test.double(), splits.train.double())
+    by_hand = (splits.train_labels[d.argmin(1)] == splits.test_labels).double().mean().item()
+    assert right.real_hit == pytest.approx(by_hand) and right.real_hit == wrong.real_hit
+    assert 0.8 < right.real_hit < 1  # nearest-neighbour MNIST on 3,000 digits
+
+
+def test_class_check_report_prints_every_class():
+    check = ClassCheck(hit=0.5, real_hit=0.9, per_class=[i / 10 for i in range(10)], per_class_n=50, n_real=500)
+    lines = check.report().splitlines()
+    assert lines[1] == "  0.500 of 500 samples G(z, c), 50 of each class"
+    assert lines[3] == "  0.900 of the first 500 test digits"
+    assert lines[5] == "  0: 0.00   1: 0.10   2: 0.20   3: 0.30   4: 0.40"
+    assert lines[6] == "  5: 0.50   6: 0.60   7: 0.70   8: 0.80   9: 0.90"
+    assert check.worst(3) == [0, 1, 2]

@@ -3,8 +3,9 @@ import torch
 import torch.nn.functional as F
 
 from gan_src.models import mnist_discriminator
-from gan_src.semi_supervised import (Scaler, accuracy, cross_validate, evaluate, fit_softmax, hidden_features,
-                                     labelled_subset)
+from gan_src.semi_supervised import (PROBE_COLUMNS, Result, Scaler, accuracies, accuracy, cross_validate, evaluate,
+                                     fit_softmax, hidden_features, labelled_subset, probe, probe_rows,
+                                     representations)
 
 
 def test_features_are_the_two_maxout_layers_without_dropout(mnist):
@@ -79,3 +80,31 @@ def test_accuracy_counts_argmax_hits():
         model.weight.copy_(torch.eye(2))
         model.bias.zero_()
     assert accuracy(model, torch.tensor([[1.0, 0], [0, 1], [1, 0]]), torch.tensor([0, 1, 1])) == pytest.approx(2 / 3)
+
+
+def test_probe_runs_the_same_protocol_on_pixels_and_each_Ds_features(mnist):
+    from dataclasses import replace
+    splits = replace(mnist, train=mnist.train[:1000], train_labels=mnist.train_labels[:1000],
+                     test=mnist.test[:300], test_labels=mnist.test_labels[:300])
+    D = mnist_discriminator(generator=torch.Generator().manual_seed(0))
+    reps = representations(splits, {"untrained D": D})
+    assert list(reps) == ["raw pixels", "untrained D"]
+    assert reps["raw pixels"][0] is splits.train and reps["raw pixels"][1] is splits.test
+    assert torch.equal(reps["untrained D"][1], hidden_features(D, splits.test))
+    results = probe(reps, splits.train_labels, splits.test_labels, per_class=5, seeds=[0, 1])
+    for name, (train_x, test_x) in reps.items():
+        assert results[name] == evaluate(train_x, splits.train_labels, test_x, splits.test_labels,
+                                         per_class=5, seeds=[0, 1])
+    acc = accuracies(results)
+    assert acc["untrained D"].tolist() == [r.accuracy for r in results["untrained D"]]
+    rows = probe_rows(reps, results)
+    assert [row[:2] for row in rows] == [["raw pixels", 784], ["untrained D", 480]]
+    a = acc["raw pixels"]
+    assert rows[0][2:] == [f"{a.mean():.3f} ± {a.std(ddof=1):.3f}", f"{a.min():.3f}", f"{a.max():.3f}"]
+    assert len(rows[0]) == len(PROBE_COLUMNS)
+
+
+def test_probe_rows_summarise_the_draws():
+    results = {"x": [Result(0, 0.1, 0.5), Result(1, 0.1, 0.7), Result(2, 0.1, 0.6)]}
+    rows = probe_rows({"x": (torch.zeros(4, 7), torch.zeros(2, 7))}, results)
+    assert rows == [["x", 7, "0.600 ± 0.100", "0.500", "0.700"]]
