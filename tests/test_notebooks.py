@@ -104,6 +104,6 @@ def test_shown_sources_fit_the_column(path):
         exec(compile(ast.Module(body=imports, type_ignores=[]), path.name, "exec"), namespace)
     from gan_src.display import source_markdown
     for args in calls:
-        objects = [eval(name, namespace) for name in args.split(",") if name.strip()]
+        objects = [eval(name.strip(), namespace) for name in args.split(",") if name.strip()]
         long = [line for line in source_markdown(*objects).splitlines() if len(line) > 80]
         assert not long, f"{path.name}: show_source({args}) has lines over 80 characters: {long[:2]}"
