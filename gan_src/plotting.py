@@ -230,3 +230,24 @@ def ring_log_density(modes: Tensor, std: float, estimates: dict[str, tuple[Tenso
     ax.set_ylabel("log density")
     ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)
     return ax
+
+
+def objective_runs(runs: dict[str, tuple[torch.nn.Module, torch.nn.Module, list[dict]]], p_z: NoisePrior,
+                   seed: int = 0) -> plt.Figure:
+    """Section 3's two generator objectives side by side, runs objective -> (G, D, history):
+    on top mean D(G(z)) and mean D(x) of each history row (``"step"``, ``"D_fake"``, ``"D_real"``),
+    below 64 samples of each run's G (:func:`sample` with ``seed``), one panel per run."""
+    fig, axes = plt.subplot_mosaic([["curves", "curves"], list(runs)], figsize=(7, 8.2), height_ratios=[1, 1.45])
+    curves = axes["curves"]
+    for objective, (_, _, hist) in runs.items():
+        steps = [row["step"] for row in hist]
+        name = objective.replace("_", "-")
+        curves.plot(steps, [row["D_fake"] for row in hist], "o-", label=f"{name}: mean D(G(z))")
+        curves.plot(steps, [row["D_real"] for row in hist], "x:", label=f"{name}: mean D(x)")
+    curves.set_xlabel("iterations of Algorithm 1")
+    curves.set_ylabel("mean over 100 iterations")
+    curves.legend(frameon=False, fontsize=9)
+    for objective, (G, _, _) in runs.items():
+        show_grid(sample(G, p_z, 64, seed=seed), nrow=8, title=f"G, {objective.replace('_', '-')}",
+                  ax=axes[objective])
+    return fig

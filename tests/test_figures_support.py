@@ -120,3 +120,29 @@ def test_samples_against_density_reports_range_and_tallest_bar():
     assert sum(p.get_height() for p in ax.patches) == pytest.approx(1.0)  # a density: bars of width 1
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["G(z)", "p_data"]
     plt.close("all")
+
+
+def test_objective_runs_draw_each_runs_curves_and_its_samples():
+    import matplotlib.pyplot as plt
+
+    from gan_src.plotting import image_grid, objective_runs, sample
+
+    hist = [{"step": 100, "D_real": 0.9, "D_fake": 0.1}, {"step": 200, "D_real": 0.8, "D_fake": 0.2}]
+    Gs = {name: mnist_generator(generator=torch.Generator().manual_seed(i))
+          for i, name in enumerate(("minimax", "non_saturating"))}
+    runs = {name: (G, None, hist if name == "minimax" else hist[:1]) for name, G in Gs.items()}
+    fig = objective_runs(runs, mnist_p_z, seed=3)
+    curves = fig.axes[0]
+    labels = [line.get_label() for line in curves.get_lines()]
+    assert labels == ["minimax: mean D(G(z))", "minimax: mean D(x)",
+                      "non-saturating: mean D(G(z))", "non-saturating: mean D(x)"]
+    assert list(curves.get_lines()[0].get_xdata()) == [100, 200]
+    assert list(curves.get_lines()[1].get_ydata()) == [0.9, 0.8]
+    panels = fig.axes[1:]
+    assert [ax.get_title() for ax in panels] == ["G, minimax", "G, non-saturating"]
+    for ax, G in zip(panels, Gs.values()):  # each panel shows its own G's samples for the seed
+        shown = torch.as_tensor(ax.get_images()[0].get_array().data)
+        assert torch.equal(shown, image_grid(sample(G, mnist_p_z, 64, seed=3), nrow=8))
+    assert not torch.equal(torch.as_tensor(panels[0].get_images()[0].get_array().data),
+                           torch.as_tensor(panels[1].get_images()[0].get_array().data))
+    plt.close("all")
