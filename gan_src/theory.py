@@ -17,7 +17,7 @@ import torch
 from numpy.typing import ArrayLike
 from torch import Tensor, nn
 
-from .divergences import Array, as_distribution, js_divergence, kl_divergence, xlogy
+from .divergences import Array, as_distribution, js_divergence, kl_divergence, normal_pdf, xlogy
 from .losses import discriminator_loss
 from .models import Rescale, mlp
 
@@ -53,6 +53,21 @@ def virtual_training_criterion(p_data: ArrayLike, p_g: ArrayLike, dx: float) -> 
     ratio_g = np.divide(p_g, total, out=np.ones_like(total), where=total > 0)
     return float(np.sum(xlogy(p_data, ratio_data) + xlogy(p_g, ratio_g)) * dx)
 
+
+
+def gaussian_criteria(p_data: ArrayLike, x: ArrayLike, dx: float, mus: ArrayLike,
+                      sigmas: ArrayLike) -> tuple[Array, Array]:
+    """C(G) of Eq. (4) and JSD(p_data || p_g) for every Gaussian p_g = N(mu, s^2) on the grid ``x``:
+    two arrays, one row per s in ``sigmas`` and one column per mu in ``mus``. Theorem 1: the first
+    equals -log 4 + 2 x the second, and is smallest where p_g = p_data."""
+    C = np.empty((len(sigmas), len(mus)))
+    jsd = np.empty_like(C)
+    for i, s in enumerate(sigmas):
+        for j, mu in enumerate(mus):
+            q = normal_pdf(x, mu, s)
+            C[i, j] = virtual_training_criterion(p_data, q, dx)
+            jsd[i, j] = js_divergence(p_data, q, dx)
+    return C, jsd
 
 # The quantities of Theorem 1 for one pair (p_data, p_g), as the appendix tabulates them
 THEOREM1_LABELS = (r"$p_\text{data}$", r"$p_g$",

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from gan_src.divergences import grid, js_divergence, mixture_pdf, normal_pdf
-from gan_src.theory import (THEOREM1_LABELS, criterion_gradient, functional_gradient_descent, optimal_discriminator,
+from gan_src.theory import (THEOREM1_LABELS, criterion_gradient, functional_gradient_descent, gaussian_criteria,
+                            optimal_discriminator,
                             theorem1_column, theorem1_rows, train_discriminator, value_from_logits, value_on_grid,
                             virtual_training_criterion)
 
@@ -135,3 +136,16 @@ def test_theorem1_rows_put_each_pair_in_a_column_and_check_eq_6():
     p_data, p_g = pairs["b"]
     assert rows[2][2] == f"{np.sum(p_data * np.log(p_data / p_g)):.4f}"  # KL(p_data || p_g)
     assert rows[3][2] == f"{np.sum(p_g * np.log(p_g / p_data)):.4f}"  # and its reverse
+
+
+def test_gaussian_criteria_tabulate_c_and_jsd_by_sigma_then_mu():
+    x, dx = grid(-15, 15, 3001)
+    p_data = normal_pdf(x, 0.0, 1.0)
+    mus, sigmas = np.array([-1.0, 0.0, 0.5]), np.array([0.5, 1.0])
+    C, jsd = gaussian_criteria(p_data, x, dx, mus, sigmas)
+    assert C.shape == jsd.shape == (2, 3)
+    assert C[0, 2] == virtual_training_criterion(p_data, normal_pdf(x, 0.5, 0.5), dx)
+    assert jsd[1, 0] == js_divergence(p_data, normal_pdf(x, -1.0, 1.0), dx)
+    np.testing.assert_allclose(C, -math.log(4) + 2 * jsd, atol=1e-9)  # Theorem 1, Eq. (6)
+    assert np.unravel_index(C.argmin(), C.shape) == (1, 1)  # at p_g = p_data = N(0, 1)
+    assert C[1, 1] == pytest.approx(-math.log(4), abs=1e-9) and jsd[1, 1] == pytest.approx(0, abs=1e-12)
